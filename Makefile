@@ -1,0 +1,59 @@
+# HAI Treasury Assistant — the two commands:  make run   |   make test
+# Two environments, installed on demand from pinned lock files:
+#   .venv/rasa  Rasa 3.6.21 server + TensorFlow 2.12 (Rasa's pins clash with the modern stack)
+#   .venv/app   action server (rasa-sdk), FastAPI, torch 2.13 CPU, sentence-transformers, FAISS, analytics
+SHELL := /bin/bash
+PYTHON ?= python3
+APP_PY := .venv/app/bin/python
+RASA := .venv/rasa/bin/rasa
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test install train validate pytest test-conversations reset check \
+        eval-retrieval bench-retrieval bench-pagu bench-bills bench-rekon eval-accounts eval-nlu bench-chat
+
+run: install
+	$(APP_PY) -m hai.launcher run
+
+test: install validate pytest
+
+install: .venv/app/.installed .venv/rasa/.installed
+
+.venv/app/.installed: requirements/app.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+	test -x $(APP_PY) || $(PYTHON) -m venv .venv/app
+	$(APP_PY) -m pip install -q -r requirements/app.lock
+	touch $@
+
+.venv/rasa/.installed: requirements/rasa.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
+	test -x .venv/rasa/bin/python || $(PYTHON) -m venv .venv/rasa
+	.venv/rasa/bin/python -m pip install -q -r requirements/rasa.lock
+	# rasa 3.6 declares Requires-Python <3.11; its dependencies are pinned above, so install it alone.
+	.venv/rasa/bin/python -m pip install -q --no-deps --ignore-requires-python rasa==3.6.21 rasa-sdk==3.6.2
+	touch $@
+
+train: install
+	$(APP_PY) -m hai.launcher train
+
+validate: .venv/rasa/.installed
+	$(RASA) data validate --data bot --domain domain.yml --config config.yml --fail-on-warnings
+
+pytest: .venv/app/.installed
+	$(APP_PY) -m pytest -q
+
+check: install
+	$(APP_PY) -m hai.launcher check
+
+reset:
+	rm -rf data models
+
+eval-retrieval: install
+	$(APP_PY) -m benchmarks.eval_retrieval
+
+bench-retrieval: install
+	$(APP_PY) -m benchmarks.bench_retrieval

@@ -1,0 +1,1 @@
+"""FastAPI HTTP layer: thin over `knowledge/` and `analytics/`."""

@@ -1,0 +1,50 @@
+"""Liveness and readiness of the service and the processes it depends on."""
+from __future__ import annotations
+
+import httpx
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from hai.db import ping
+from hai.settings import get_settings
+
+router = APIRouter(prefix="/api/v1/health", tags=["health"])
+
+
+class Live(BaseModel):
+    status: str = "ok"
+
+
+class Component(BaseModel):
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+class Ready(BaseModel):
+    status: str
+    components: list[Component]
+
+
+@router.get("/live", response_model=Live, summary="The API process is up")
+def live() -> Live:
+    return Live()
+
+
+async def _probe(client: httpx.AsyncClient, name: str, url: str) -> Component:
+    try:
+        resp = await client.get(url)
+        return Component(name=name, ok=resp.status_code == 200, detail=f"HTTP {resp.status_code}")
+    except httpx.HTTPError as exc:
+        return Component(name=name, ok=False, detail=type(exc).__name__)
+
+
+@router.get("", response_model=Ready, summary="The API, its database, the Rasa server and the action server")
+async def ready() -> Ready:
+    settings = get_settings()
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        rasa = await _probe(client, "rasa", f"{settings.rasa_url}/status")
+        actions = await _probe(client, "actions", f"http://{settings.host}:{settings.action_port}/health")
+    db = Component(name="database", ok=ping(settings))
+    components = [db, rasa, actions]
+    return Ready(status="ok" if all(c.ok for c in components) else "degraded", components=components)

@@ -1,0 +1,1 @@
+"""Input channels loaded by the Rasa server (they run in Rasa's environment, .venv/rasa)."""

@@ -1,0 +1,67 @@
+"""The app's own database (handoffs, unanswered questions, API keys, audit log): SQLAlchemy 2.
+
+SQLite under the data folder by default; any SQLAlchemy URL (e.g. PostgreSQL) through ``HAI_APP_DB_URL``.
+Tables are declared by the modules that own them on ``Base`` and created by ``init_db``.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from hai.settings import Settings, get_settings
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # the API and the action server write concurrently
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def get_engine(settings: Settings | None = None) -> Engine:
+    settings = settings or get_settings()
+    url = settings.app_url
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            if url.startswith("sqlite:///"):
+                Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+                engine = create_engine(url, connect_args={"check_same_thread": False})
+                event.listen(engine, "connect", _sqlite_pragmas)
+            else:
+                engine = create_engine(url, pool_pre_ping=True)
+            _engines[url] = engine
+        return engine
+
+
+def init_db(settings: Settings | None = None) -> Engine:
+    """Create the tables of every model module imported so far (idempotent)."""
+    import hai.models  # noqa: F401 - registers the tables on Base.metadata
+
+    engine = get_engine(settings)
+    Base.metadata.create_all(engine)
+    return engine
+
+
+def session_factory(settings: Settings | None = None) -> sessionmaker[Session]:
+    return sessionmaker(bind=init_db(settings), expire_on_commit=False)
+
+
+def ping(settings: Settings | None = None) -> bool:
+    try:
+        with get_engine(settings).connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - health check reports, never raises
+        return False

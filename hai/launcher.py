@@ -1,0 +1,201 @@
+"""Start the whole service: train what is stale, start Rasa, the action server and the API, stop them cleanly.
+
+    python -m hai.launcher run      # what `make run` calls
+    python -m hai.launcher train    # train the Rasa model only if its inputs changed
+    python -m hai.launcher check    # print the settings and whether the ports are free
+
+Every port, URL and path comes from ``hai.settings``. The Rasa server runs from its own environment
+(``.venv/rasa``, Rasa 3.6.21 and TensorFlow 2.12); everything else from ``.venv/app``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from hai.processes import PortInUseError, Service, ServiceError, check_ports_free, stop_all
+from hai.rasa_model import ModelError, ensure_model
+from hai.settings import ROOT, Settings, get_settings
+
+RASA_BIN = ROOT / ".venv" / "rasa" / "bin" / "rasa"
+APP_PYTHON = ROOT / ".venv" / "app" / "bin" / "python"
+
+
+def rasa_environment(settings: Settings) -> dict[str, str]:
+    """Environment variables that endpoints.yml and credentials.yml read (``${...}``)."""
+    return {
+        "HAI_ACTION_ENDPOINT_URL": settings.action_url,
+        "HAI_TRACKER_STORE_URL": settings.tracker_url,
+        "HAI_TELEGRAM_TOKEN": settings.telegram_token,
+        "HAI_TELEGRAM_WEBHOOK_URL": settings.telegram_webhook_url,
+        "HAI_TELEGRAM_BOT_NAME": settings.telegram_bot_name,
+        "HAI_TELEGRAM_API_BASE": settings.telegram_api_base,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+
+
+def credentials_file(settings: Settings) -> Path:
+    """credentials.yml as is, or a runtime copy with the Telegram channel when a token is configured."""
+    base = ROOT / "credentials.yml"
+    if not settings.telegram_token:
+        return base
+    runtime = settings.data_dir / "runtime"
+    runtime.mkdir(parents=True, exist_ok=True)
+    target = runtime / "credentials.yml"
+    target.write_text(
+        base.read_text(encoding="utf-8")
+        + "\nchannels.telegram.HaiTelegramInput:\n"
+        + '  access_token: ${HAI_TELEGRAM_TOKEN}\n'
+        + '  verify: ${HAI_TELEGRAM_BOT_NAME}\n'
+        + '  webhook_url: ${HAI_TELEGRAM_WEBHOOK_URL}\n'
+        + '  api_base: ${HAI_TELEGRAM_API_BASE}\n',
+        encoding="utf-8",
+    )
+    return target
+
+
+def build_services(settings: Settings, model_path: Path) -> list[Service]:
+    logs = settings.log_dir
+    app_env = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    rasa = Service(
+        name="rasa",
+        port_var="HAI_RASA_PORT",
+        port=settings.rasa_port,
+        cmd=[
+            str(RASA_BIN), "run",
+            "--model", str(model_path),
+            "--enable-api", "--cors", "*",
+            "--endpoints", str(ROOT / "endpoints.yml"),
+            "--credentials", str(credentials_file(settings)),
+            "--interface", settings.host,
+            "--port", str(settings.rasa_port),
+            "--response-timeout", "60",
+        ],
+        health_url=f"{settings.rasa_url}/status",
+        env=rasa_environment(settings),
+        log_file=logs / "rasa.log",
+        start_timeout_s=240,
+    )
+    actions = Service(
+        name="actions",
+        port_var="HAI_ACTION_PORT",
+        port=settings.action_port,
+        cmd=[str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+        health_url=f"http://{settings.host}:{settings.action_port}/health",
+        env={**app_env, "SANIC_HOST": settings.host, "ACTION_SERVER_SANIC_WORKERS": "1"},
+        log_file=logs / "actions.log",
+        start_timeout_s=120,
+    )
+    api = Service(
+        name="api",
+        port_var="HAI_API_PORT",
+        port=settings.api_port,
+        cmd=[
+            str(APP_PYTHON), "-m", "uvicorn", "api.main:app",
+            "--host", settings.host, "--port", str(settings.api_port), "--log-level", "warning",
+        ],
+        health_url=f"{settings.api_url}/api/v1/health/live",
+        env=app_env,
+        log_file=logs / "api.log",
+        start_timeout_s=120,
+    )
+    return [actions, api, rasa]
+
+
+def start_services(services: list[Service], log=print) -> None:
+    """Start all, then wait for each health check; a child that dies while starting fails the start."""
+    for service in services:
+        service.start(cwd=ROOT)
+        log(f"[hai] started {service.name} (pid {service.pid}), log: {service.log_file}")
+    for service in services:
+        service.wait_healthy(others=services)
+        log(f"[hai] {service.name} is healthy on port {service.port}")
+
+
+def prepare(settings: Settings) -> Path:
+    """Everything a start needs that can be built ahead: folders and the Rasa model."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    return ensure_model(settings, RASA_BIN, log=print)
+
+
+def run(settings: Settings) -> int:
+    started_at = time.monotonic()
+    services: list[Service] = []
+    try:
+        check_ports_free(settings.host, [(settings.rasa_port, "HAI_RASA_PORT"),
+                                         (settings.action_port, "HAI_ACTION_PORT"),
+                                         (settings.api_port, "HAI_API_PORT")])
+        model = prepare(settings)
+        services = build_services(settings, model)
+        start_services(services)
+    except (PortInUseError, ModelError, ServiceError) as exc:
+        print(f"[hai] cannot start: {exc}", file=sys.stderr)
+        stop_all(services)
+        return 2
+
+    print(f"[hai] ready in {time.monotonic() - started_at:.1f} s")
+    print(f"[hai]   Rasa REST:   {settings.rasa_url}/webhooks/rest/webhook")
+    print(f"[hai]   Web chat:    {settings.api_url}/chat")
+    print(f"[hai]   API docs:    {settings.api_url}/docs")
+    print("[hai] press Ctrl-C to stop")
+
+    stopping = {"flag": False}
+
+    def _stop(signum, _frame):
+        stopping["flag"] = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    exit_code = 0
+    while not stopping["flag"]:
+        dead = [s for s in services if not s.alive()]
+        if dead:
+            for s in dead:
+                print(f"[hai] {s.name} exited unexpectedly (code {s.returncode}); last log lines:\n"
+                      f"{s.log_tail()}", file=sys.stderr)
+            exit_code = 1
+            break
+        time.sleep(0.5)
+    print("[hai] stopping ...")
+    stop_all(services)
+    print("[hai] stopped")
+    return exit_code
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m hai.launcher", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["run", "train", "check"])
+    args = parser.parse_args(argv)
+    os.chdir(ROOT)
+    settings = get_settings()
+    if args.command == "run":
+        return run(settings)
+    if args.command == "train":
+        try:
+            print(prepare(settings))
+        except ModelError as exc:
+            print(f"[hai] training failed: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    for key, value in settings.model_dump().items():
+        if "token" in key and value:
+            value = "***"
+        print(f"{key} = {value}")
+    try:
+        check_ports_free(settings.host, [(settings.rasa_port, "HAI_RASA_PORT"),
+                                         (settings.action_port, "HAI_ACTION_PORT"),
+                                         (settings.api_port, "HAI_API_PORT")])
+        print("ports: free")
+    except PortInUseError as exc:
+        print(f"ports: {exc}")
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

