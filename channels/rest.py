@@ -10,7 +10,7 @@ from typing import Any, Awaitable, Callable
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
-from sanic.exceptions import BadRequest
+from sanic.exceptions import InvalidUsage  # sanic 21.12 (Rasa 3.6): bad JSON body
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -39,7 +39,7 @@ class HaiRestInput(RestInput):
         async def receive(request: Request) -> HTTPResponse:
             try:
                 body = request.json
-            except BadRequest:
+            except InvalidUsage:
                 body = None
             if not isinstance(body, dict):
                 return _error(400, "isi permintaan harus JSON berbentuk objek: {\"sender\": ..., \"message\": ...}")

@@ -35,6 +35,9 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
         "HAI_TELEGRAM_API_BASE": settings.telegram_api_base,
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        "PYTHONWARNINGS": "ignore",
+        # channels/ (custom input channels) and hai/messages.py are imported by the Rasa server.
+        "PYTHONPATH": str(ROOT),
     }
 
 
