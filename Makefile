@@ -57,3 +57,6 @@ eval-retrieval: install
 
 bench-retrieval: install
 	$(APP_PY) -m benchmarks.bench_retrieval
+
+bench-turns: install
+	$(APP_PY) -m benchmarks.bench_turns

@@ -143,7 +143,8 @@ def run(settings: Settings) -> int:
 
     print(f"[hai] ready in {time.monotonic() - started_at:.1f} s")
     print(f"[hai]   Rasa REST:   {settings.rasa_url}/webhooks/rest/webhook")
-    print(f"[hai]   Web chat:    {settings.api_url}/chat")
+    if (ROOT / "api" / "static" / "chat.html").exists():
+        print(f"[hai]   Web chat:    {settings.api_url}/chat")
     print(f"[hai]   API docs:    {settings.api_url}/docs")
     print("[hai] press Ctrl-C to stop")
 
