@@ -52,11 +52,30 @@ check: install
 reset:
 	rm -rf data models
 
+# --- benchmarks and evaluations (on demand; never part of make test) ---------------------------------
 eval-retrieval: install
 	$(APP_PY) -m benchmarks.eval_retrieval
 
 bench-retrieval: install
 	$(APP_PY) -m benchmarks.bench_retrieval
+
+# statsforecast and pmdarima are benchmark-only: a third environment, the app's lock plus bench.in.
+.venv/bench/.installed: requirements/app.lock requirements/bench.in
+	test -x .venv/bench/bin/python || $(PYTHON) -m venv .venv/bench
+	.venv/bench/bin/python -m pip install -q -r requirements/app.lock -r requirements/bench.in
+	touch $@
+
+bench-pagu: .venv/bench/.installed
+	.venv/bench/bin/python -m benchmarks.bench_pagu
+
+bench-bills: .venv/app/.installed
+	$(APP_PY) -m benchmarks.bench_bills
+
+bench-rekon: .venv/app/.installed
+	$(APP_PY) -m benchmarks.bench_rekon
+
+eval-accounts: .venv/app/.installed
+	$(APP_PY) -m benchmarks.eval_accounts
 
 bench-turns: install
 	$(APP_PY) -m benchmarks.bench_turns
