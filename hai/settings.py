@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     embedding_model: str = "bundled"
     kb_dir: Path = ROOT / "knowledge" / "kb"
 
+    # Real exports replace the shipped synthetic samples when set (CSV or XLSX in the SAKTI export format).
+    bills_path: Path | None = None
+    pagu_path: Path | None = None
+
     telegram_token: str = ""
     telegram_webhook_url: str = ""
     telegram_api_base: str = "https://api.telegram.org"
