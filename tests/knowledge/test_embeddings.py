@@ -1,0 +1,36 @@
+import json
+
+import numpy as np
+
+from knowledge.embeddings import _plain_pipeline, resolve_model_path
+
+
+def _model_dir(tmp_path, types, pooling):
+    (tmp_path / "1_Pooling").mkdir(parents=True)
+    modules = [{"idx": i, "name": str(i), "path": ["", "1_Pooling", "2_Dense"][i], "type": t} for i, t in enumerate(types)]
+    (tmp_path / "modules.json").write_text(json.dumps(modules))
+    (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
+    return tmp_path
+
+
+def test_plain_pipeline_detection(tmp_path):
+    from pathlib import Path
+
+    assert _plain_pipeline(Path(resolve_model_path("bundled")))
+    new_style = ["sentence_transformers.base.modules.transformer.Transformer",
+                 "sentence_transformers.sentence_transformer.modules.pooling.Pooling",
+                 "sentence_transformers.base.modules.normalize.Normalize"]
+    assert _plain_pipeline(_model_dir(tmp_path / "a", new_style, {"pooling_mode": "mean"}))
+    assert not _plain_pipeline(_model_dir(tmp_path / "b", new_style, {"pooling_mode": "cls"}))
+    old_style = ["sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling",
+                 "sentence_transformers.models.Dense"]
+    assert not _plain_pipeline(_model_dir(tmp_path / "c", old_style, {"pooling_mode_mean_tokens": True}))
+    assert not _plain_pipeline(tmp_path / "missing")
+
+
+def test_bundled_vectors_are_unit_length_and_meaningful(embedder):
+    vectors = embedder.encode(["Bagaimana cara mengajukan revisi DIPA?", "cara revisi dipa gimana",
+                               "resep rendang padang"])
+    assert vectors.dtype == np.float32 and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+    assert embedder.encode([]).shape == (0, 384)
