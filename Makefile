@@ -49,6 +49,9 @@ pytest: .venv/app/.installed
 check: install
 	$(APP_PY) -m hai.launcher check
 
+tune: .venv/app/.installed
+	$(APP_PY) -m knowledge tune
+
 reset:
 	rm -rf data models
 
