@@ -26,6 +26,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from hai.messages import MAX_MESSAGE_CHARS
 from knowledge import store
 from knowledge.cleaning import clean_question
 from knowledge.confidence import ALTERNATIVES, ANSWER, HANDOFF, PARAMS_FILE, RetrievalParams, load_params
@@ -36,7 +37,8 @@ from knowledge.retrieval import HybridRetriever, Ranking, indexed_texts, prepare
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 2000
+# One limit for every way a question arrives (chat channels, API, this service).
+MAX_QUESTION_CHARS = MAX_MESSAGE_CHARS
 _REDACTION_TOKEN = re.compile(r"\[(?:NAMA|NIP|NIK|EMAIL|TELEPON|REKENING)\]")
 MESSAGES = {
     ANSWER: "",
