@@ -86,6 +86,15 @@ def parse_distribution(output: str, n_test: int) -> np.ndarray:
     return probs
 
 
+def _run_j48(weka: WekaSetup, options: tuple[str, ...], args: list[str], timeout_s: float) -> str:
+    """Run Weka's J48 with ``options`` and ``args``; its standard output, or RuntimeError with stderr's tail."""
+    cmd = [weka.java, "-Xmx1g", "-cp", weka.classpath, "weka.classifiers.trees.J48", *options, *args]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"J48 failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+    return done.stdout
+
+
 def run_j48_fold(
     weka: WekaSetup,
     train_arff: Path,
@@ -95,43 +104,13 @@ def run_j48_fold(
     timeout_s: float = 300,
 ) -> np.ndarray:
     """Train J48 on ``train_arff``, return P(SELISIH) for each row of ``test_arff`` in file order."""
-    cmd = [
-        weka.java,
-        "-Xmx1g",
-        "-cp",
-        weka.classpath,
-        "weka.classifiers.trees.J48",
-        *options,
-        "-t",
-        str(train_arff),
-        "-T",
-        str(test_arff),
-        "-p",
-        "0",
-        "-distribution",
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"J48 failed ({done.returncode}): {done.stderr.strip()[-500:]}")
-    return parse_distribution(done.stdout, n_test)
+    out = _run_j48(weka, options, ["-t", str(train_arff), "-T", str(test_arff), "-p", "0", "-distribution"],
+                   timeout_s)
+    return parse_distribution(out, n_test)
 
 
 def run_j48_tree(
     weka: WekaSetup, arff: Path, options: tuple[str, ...] = J48_OPTIONS, timeout_s: float = 300
 ) -> str:
     """J48's printed tree and its size, trained on the whole file (no evaluation)."""
-    cmd = [
-        weka.java,
-        "-Xmx1g",
-        "-cp",
-        weka.classpath,
-        "weka.classifiers.trees.J48",
-        *options,
-        "-t",
-        str(arff),
-        "-no-cv",
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"J48 failed ({done.returncode}): {done.stderr.strip()[-500:]}")
-    return done.stdout
+    return _run_j48(weka, options, ["-t", str(arff), "-no-cv"], timeout_s)
