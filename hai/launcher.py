@@ -24,6 +24,12 @@ RASA_BIN = ROOT / ".venv" / "rasa" / "bin" / "rasa"
 APP_PYTHON = ROOT / ".venv" / "app" / "bin" / "python"
 
 
+def service_ports(settings: Settings) -> list[tuple[int, str]]:
+    """Each process's port with the variable that changes it (for the messages when a port is taken)."""
+    return [(settings.rasa_port, "HAI_RASA_PORT"), (settings.action_port, "HAI_ACTION_PORT"),
+            (settings.api_port, "HAI_API_PORT")]
+
+
 def rasa_environment(settings: Settings) -> dict[str, str]:
     """Environment variables that endpoints.yml and credentials.yml read (``${...}``)."""
     return {
@@ -66,7 +72,6 @@ def build_services(settings: Settings, model_path: Path) -> list[Service]:
     app_env = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     rasa = Service(
         name="rasa",
-        port_var="HAI_RASA_PORT",
         port=settings.rasa_port,
         cmd=[
             str(RASA_BIN), "run",
@@ -85,7 +90,6 @@ def build_services(settings: Settings, model_path: Path) -> list[Service]:
     )
     actions = Service(
         name="actions",
-        port_var="HAI_ACTION_PORT",
         port=settings.action_port,
         cmd=[str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
         health_url=f"http://{settings.host}:{settings.action_port}/health",
@@ -95,7 +99,6 @@ def build_services(settings: Settings, model_path: Path) -> list[Service]:
     )
     api = Service(
         name="api",
-        port_var="HAI_API_PORT",
         port=settings.api_port,
         cmd=[
             str(APP_PYTHON), "-m", "uvicorn", "api.main:app",
@@ -130,9 +133,7 @@ def run(settings: Settings) -> int:
     started_at = time.monotonic()
     services: list[Service] = []
     try:
-        check_ports_free(settings.host, [(settings.rasa_port, "HAI_RASA_PORT"),
-                                         (settings.action_port, "HAI_ACTION_PORT"),
-                                         (settings.api_port, "HAI_API_PORT")])
+        check_ports_free(settings.host, service_ports(settings))
         model = prepare(settings)
         services = build_services(settings, model)
         start_services(services)
@@ -191,9 +192,7 @@ def main(argv: list[str] | None = None) -> int:
             value = "***"
         print(f"{key} = {value}")
     try:
-        check_ports_free(settings.host, [(settings.rasa_port, "HAI_RASA_PORT"),
-                                         (settings.action_port, "HAI_ACTION_PORT"),
-                                         (settings.api_port, "HAI_API_PORT")])
+        check_ports_free(settings.host, service_ports(settings))
         print("ports: free")
     except PortInUseError as exc:
         print(f"ports: {exc}")

@@ -47,7 +47,6 @@ class Service:
     name: str
     cmd: list[str]
     port: int
-    port_var: str
     health_url: str
     log_file: Path
     env: dict[str, str] = field(default_factory=dict)

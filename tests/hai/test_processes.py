@@ -48,7 +48,7 @@ def test_service_starts_becomes_healthy_and_stops_on_sigterm(tmp_path: Path):
     port = _free_port()
     svc = Service(
         name="web", cmd=[sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        port=port, port_var="X", health_url=f"http://127.0.0.1:{port}/", log_file=tmp_path / "web.log",
+        port=port, health_url=f"http://127.0.0.1:{port}/", log_file=tmp_path / "web.log",
         start_timeout_s=20,
     )
     svc.start(cwd=tmp_path)
@@ -65,7 +65,7 @@ def test_service_starts_becomes_healthy_and_stops_on_sigterm(tmp_path: Path):
 def test_service_that_dies_while_starting_is_reported_with_its_log(tmp_path: Path):
     svc = Service(
         name="broken", cmd=[sys.executable, "-c", "import sys; print('boom: bad config'); sys.exit(3)"],
-        port=1, port_var="X", health_url="http://127.0.0.1:9/", log_file=tmp_path / "b.log", start_timeout_s=10,
+        port=1, health_url="http://127.0.0.1:9/", log_file=tmp_path / "b.log", start_timeout_s=10,
     )
     svc.start(cwd=tmp_path)
     with pytest.raises(ServiceError, match="boom: bad config"):
