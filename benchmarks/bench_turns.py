@@ -15,7 +15,7 @@ import time
 import httpx
 from tqdm import tqdm
 
-from benchmarks.stack import running_stack
+from hai.stack import running_stack
 
 GREETINGS = ["halo", "selamat pagi", "hai min", "permisi"]
 ACTION_TURNS = ["menu", "kamu bisa bantu apa saja", "tampilkan menu", "bantuan"]
@@ -31,7 +31,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=200, help="turns of each kind")
     args = parser.parse_args()
-    with running_stack() as settings:
+    with running_stack() as stack:
+        settings = stack.settings
         url = f"{settings.rasa_url}/webhooks/rest/webhook"
         timings: dict[str, list[float]] = {"greet": [], "action": []}
         with httpx.Client(timeout=60) as client:

@@ -7,12 +7,7 @@ import pytest
 
 from hai.launcher import main
 from hai.processes import PortInUseError, Service, ServiceError, check_ports_free, http_ok
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from hai.stack import free_port
 
 
 def test_port_in_use_names_the_port_and_the_variable():
@@ -45,7 +40,7 @@ def test_launcher_refuses_to_start_on_a_busy_port(monkeypatch, capsys, tmp_path)
 
 
 def test_service_starts_becomes_healthy_and_stops_on_sigterm(tmp_path: Path):
-    port = _free_port()
+    port = free_port()
     svc = Service(
         name="web", cmd=[sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
         port=port, health_url=f"http://127.0.0.1:{port}/", log_file=tmp_path / "web.log",
