@@ -16,6 +16,17 @@ EMPTY_REPLY = (
 )
 
 
+# HAI DJPb's public contacts: the fallback whenever the assistant cannot help.
+HELPDESK_CONTACT = (
+    "Call Center HAI DJPb 14090 atau portal https://hai.kemenkeu.go.id"
+)
+
+APOLOGY_REPLY = (
+    "Mohon maaf, layanan sedang mengalami gangguan sehingga permintaan Anda belum dapat diproses. "
+    f"Silakan coba beberapa saat lagi atau hubungi {HELPDESK_CONTACT}."
+)
+
+
 def too_long_reply(length: int) -> str:
     return (
         f"Pesan Anda terlalu panjang ({length:,} karakter; paling banyak {MAX_MESSAGE_CHARS:,} karakter)."

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     telegram_api_base: str = "https://api.telegram.org"
     telegram_bot_name: str = "hai_djpb_bot"
 
+    # Where users' clients fetch images (pagu charts) from: the API's address unless the service sits
+    # behind a proxy or Telegram must reach it from outside.
+    public_url: str = ""
+
     action_timeout_s: float = 20.0
     log_level: str = "INFO"
 
@@ -58,6 +62,15 @@ class Settings(BaseSettings):
     @property
     def api_url(self) -> str:
         return f"http://{self.host}:{self.api_port}"
+
+    @property
+    def public_base_url(self) -> str:
+        return (self.public_url or self.api_url).rstrip("/")
+
+    @property
+    def charts_dir(self) -> Path:
+        """PNG charts made by the actions, served by the API under /charts/."""
+        return self.data_dir / "charts"
 
     @property
     def tracker_url(self) -> str:
