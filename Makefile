@@ -13,8 +13,8 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install train validate pytest test-conversations reset check \
-        eval-retrieval bench-retrieval bench-pagu bench-bills bench-rekon eval-accounts eval-nlu bench-chat
+.PHONY: run test install train validate pytest reset check \
+        eval-retrieval bench-retrieval bench-pagu bench-bills bench-rekon eval-accounts eval-nlu bench-chat bench-turns tune
 
 run: install
 	$(APP_PY) -m hai.launcher run
@@ -82,3 +82,9 @@ eval-accounts: .venv/app/.installed
 
 bench-turns: install
 	$(APP_PY) -m benchmarks.bench_turns
+
+eval-nlu: install
+	$(APP_PY) -m benchmarks.eval_nlu
+
+bench-chat: install
+	$(APP_PY) -m benchmarks.bench_chat
