@@ -92,7 +92,7 @@ class Service:
             if http_ok(self.health_url):
                 return
             time.sleep(0.5)
-        raise ServiceError(f"{self.name} did not answer {self.health_url} within {self.start_timeout_s:.0f} s; "
+        raise ServiceError(f"{self.name} did not answer {self.health_url.split('?')[0]} within {self.start_timeout_s:.0f} s; "
                            f"see {self.log_file}")
 
     def log_tail(self, lines: int = 20) -> str:

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     # Where users' clients fetch images (pagu charts) from: the API's address unless the service sits
     # behind a proxy or Telegram must reach it from outside.
     public_url: str = ""
+    # Token that guards the Rasa server's HTTP API (/conversations, /model ...); generated on first use
+    # and kept in data/runtime/rasa_token when not set. The chat channels (REST, socket.io, Telegram)
+    # stay open.
+    rasa_token: str = ""
 
     action_timeout_s: float = 20.0
     log_level: str = "INFO"
@@ -66,6 +70,19 @@ class Settings(BaseSettings):
     @property
     def public_base_url(self) -> str:
         return (self.public_url or self.api_url).rstrip("/")
+
+    def rasa_api_token(self) -> str:
+        """The Rasa HTTP API token: HAI_RASA_TOKEN, or a random one kept under data/runtime."""
+        if self.rasa_token:
+            return self.rasa_token
+        path = self.data_dir / "runtime" / "rasa_token"
+        if not path.exists():
+            import secrets
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+            path.chmod(0o600)
+        return path.read_text(encoding="utf-8").strip()
 
     @property
     def charts_dir(self) -> Path:
