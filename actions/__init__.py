@@ -1,6 +1,28 @@
 """rasa-sdk custom actions: thin adapters from the conversation to `knowledge/` and `analytics/`.
 
 The action server imports this package (``python -m rasa_sdk --actions actions``); every module listed
-here registers its actions on import.
+here registers its actions on import. In the action server (only there, not in tests) the heavy objects
+are then built in a background thread (``actions.resources``), so the server is healthy at once and the
+first question does not pay for loading the embedding model.
 """
-from actions import menu  # noqa: F401
+import logging as _logging
+
+from actions import (  # noqa: F401
+    account_actions,
+    analytics_actions,
+    cancel,
+    faq,
+    forms,
+    handoff,
+    menu,
+    prompts,
+)
+from actions.resources import in_action_server, start_background_warm_up
+
+if in_action_server():
+    if not _logging.getLogger().handlers:  # the spawned worker gets no logging set-up from rasa_sdk
+        from hai.settings import get_settings
+
+        _logging.basicConfig(level=get_settings().log_level,
+                             format="%(asctime)s %(levelname)-8s %(name)s - %(message)s")
+    start_background_warm_up()

@@ -54,7 +54,8 @@ class ActionAsk(Action):
 
 # rasa-sdk registers every Action subclass defined in the package: one small class per question.
 for _name in QUESTIONS:
-    globals()[f"_Ask_{_name}"] = type(f"Ask_{_name}", (ActionAsk,), {"action_name": _name})
+    # stored under its own class name: the action server's worker process unpickles actions by that name
+    globals()[f"Ask_{_name}"] = type(f"Ask_{_name}", (ActionAsk,), {"action_name": _name})
 
 
 class ActionDefaultFallback(Action):

@@ -34,6 +34,18 @@ EMBEDDING_CACHE_SIZE = 200_000
 COMPONENTS = ("dense", "tfidf", "fuzzy")
 
 
+# Words for a suggestion's fused score, strongest first; under MIN_CONFIDENT_SCORE the match is weak.
+STRENGTH_WORDS = ((0.85, "sangat mirip"), (0.75, "mirip"), (MIN_CONFIDENT_SCORE, "cukup mirip"))
+WEAK_WORD = "kemiripan lemah"
+
+
+def match_strength(score: float, match_kind: str = "hybrid") -> str:
+    """A short Indonesian word for how well a suggestion fits ("sama persis" for an exact name)."""
+    if match_kind == "exact":
+        return "sama persis"
+    return next((word for floor, word in STRENGTH_WORDS if score >= floor), WEAK_WORD)
+
+
 class NoConfidentMatchError(NotFoundError):
     """No reference account is close enough; ``candidates`` holds the best (weak) suggestions anyway."""
 

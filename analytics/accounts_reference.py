@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics.errors import DataFileError, RowError
+from analytics.errors import DataFileError, InvalidInputError, RowError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_REFERENCE = DATA_DIR / "kepmendagri_050_5889_belanja_operasi.csv"
@@ -37,6 +37,19 @@ def code_level(code: str) -> int:
     if len(parts) == 6 and len(parts[5]) != 4:
         return 0
     return len(parts)
+
+
+def normalize_kode_akun(value: object) -> str:
+    """A level-6 code as written in the reference ('5.1.02.01.01.0024'); spaces are dropped.
+
+    Raises InvalidInputError naming the value and the expected shape otherwise."""
+    text = "".join(str(value if value is not None else "").split())
+    if not LEVEL6_RE.match(text):
+        raise InvalidInputError(
+            "kode akun harus 6 tingkat dengan format Kepmendagri 050-5889 seperti 5.1.02.01.01.0024: "
+            f"{text!r}"
+        )
+    return text
 
 
 def parent_codes(code: str) -> list[str]:

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from analytics.accounts import AccountSuggester, default_suggester
-from analytics.accounts_reference import code_level
+from analytics.accounts_reference import code_level, normalize_kode_akun
 from analytics.accounts_text import exact_key, is_blank_name
-from analytics.errors import DataFileError
+from analytics.errors import DataFileError, InvalidInputError
 from analytics.money import format_persen
 
 OK, EMPTY, WRONG_CODE, WRITTEN, UNKNOWN = "OK", "NAMA KOSONG", "SALAH KODE", "SALAH TULIS", "TIDAK DIKENALI"
@@ -199,3 +199,36 @@ def validate_apbd_file(
     if output is not None:
         report.write(output)
     return report
+
+
+@dataclass(frozen=True)
+class AccountCheck:
+    """One code + name checked against the reference, with the same rules as a whole file."""
+
+    kode_akun: str
+    nama_akun: str
+    status: str  # OK | NAMA KOSONG | SALAH KODE | SALAH TULIS | TIDAK DIKENALI
+    code_known: bool  # the code is in the reference
+    code_name: str | None  # the reference name of ``kode_akun`` when known
+    suggested_code: str | None  # the code that fits the name best (None when nothing fits)
+    suggested_name: str | None
+    score: float | None  # fused similarity 0..1 of the suggestion
+    note: str
+
+
+def check_account(kode_akun: object, nama_akun: object,
+                  suggester: AccountSuggester | None = None) -> AccountCheck:
+    """Does ``nama_akun`` belong to ``kode_akun``? InvalidInputError for a malformed code or a blank name."""
+    kode = normalize_kode_akun(kode_akun)
+    if is_blank_name(nama_akun):
+        raise InvalidInputError("nama akun kosong; isi nama akun yang dipakai untuk kode tersebut")
+    suggester = suggester or default_suggester()
+    rec = validate_apbd_file(pd.DataFrame({"kode_akun": [kode], "nama_akun": [str(nama_akun)]}),
+                             suggester=suggester).records.iloc[0]
+    acc = suggester.reference.by_code.get(kode)
+    score = float(rec["skor"]) if pd.notna(rec["skor"]) else None
+    return AccountCheck(
+        kode_akun=kode, nama_akun=str(nama_akun), status=str(rec["status"]), code_known=acc is not None,
+        code_name=acc.name if acc else None, suggested_code=str(rec["kode_saran"]) or None,
+        suggested_name=str(rec["nama_saran"]) or None, score=score, note=str(rec["keterangan"]),
+    )

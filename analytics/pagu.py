@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from analytics.bills_schema import AKUN_LISTRIK, nama_bulan, normalize_kode_satker, parse_periode
-from analytics.errors import SatkerNotFoundError
+from analytics.errors import InvalidInputError, SatkerNotFoundError
 from analytics.money import format_persen, format_rupiah
 from analytics.pagu_model import SatkerForecast
 from analytics.pagu_pipeline import PaguPipeline
@@ -152,6 +152,9 @@ def forecast_pagu(
         repository = get_bill_repository()
     history = repository.satker_series(code)  # raises SatkerNotFoundError
     as_of_p = parse_periode(as_of) if as_of is not None else repository.last_month
+    if as_of_p > repository.last_month:  # a forecast "as of" a month without data would pretend to know it
+        raise InvalidInputError(f"data tagihan baru tersedia sampai {nama_bulan(repository.last_month)}; "
+                                f"periode {nama_bulan(as_of_p)} belum dapat dipakai")
     if pipeline is None:
         pipeline = pagu_pipeline_for(repository, as_of_p, level=level)
     if code not in pipeline.forecasts:

@@ -9,6 +9,7 @@ or, when absent or stale, trained on the repository's labelled rows and saved th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -140,3 +141,9 @@ class RekonRepository:
             )
             for i in order
         ]
+
+
+@lru_cache(maxsize=1)
+def get_rekon_repository() -> RekonRepository:
+    """The service's repository (the shipped synthetic sample), loaded on first use (never at import)."""
+    return RekonRepository.from_sample()

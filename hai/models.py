@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hai.db import Base
@@ -28,3 +28,75 @@ class UnansweredQuestion(Base):
     text: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(String(32), default="nlu_fallback")
     resolved_entry_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class HandoffRequest(Base):
+    """A conversation handed over to a helpdesk agent (the agent console lists the open ones).
+
+    ``sender_id`` is the Rasa conversation (sender) id, kept as is so an agent can reply into the conversation
+    (a channel's chat id, not a person's data). ``transcript`` is a JSON list of ``{who, text, time}`` with
+    every text redacted (``knowledge.redact``) before it is stored. ``status``: open, assigned, closed.
+    """
+
+    __tablename__ = "handoff_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    sender_id: Mapped[str] = mapped_column(String(128), index=True)
+    channel: Mapped[str] = mapped_column(String(32), default="rest")
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    reason: Mapped[str] = mapped_column(String(32), default="asked")
+    transcript: Mapped[list] = mapped_column(JSON, default=list)
+    agent: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+# --- HTTP API: callers, staff accounts and the audit trail (api/keys.py, api/users.py, api/audit.py) -----
+
+
+class ApiKey(Base):
+    """A key an API caller sends in ``X-API-Key``. Only a keyed hash of it is stored (see api/keys.py);
+    ``prefix`` is the key's first characters, enough for a person to tell keys apart, useless to log in."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16), default="caller")  # caller | agent | admin
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)  # hex HMAC-SHA256
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class User(Base):
+    """A staff account (agent or admin) for the agent console; the password is stored as an scrypt hash."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    role: Mapped[str] = mapped_column(String(16), default="agent")  # agent | admin
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AuditLog(Base):
+    """One API request: who (key or user id), which route template, the outcome and how long it took.
+
+    Never the request body, query values or path values beyond the route template: no personal data."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    api_key_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    method: Mapped[str] = mapped_column(String(8))
+    route: Mapped[str] = mapped_column(String(200))
+    status: Mapped[int] = mapped_column(Integer)
+    duration_ms: Mapped[float] = mapped_column(Float)
+    client_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    request_id: Mapped[str] = mapped_column(String(64), index=True)

@@ -1,0 +1,89 @@
+"""Account codes of Kepmendagri 050-5889: suggest codes for a name, and check a code + name pair."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions import resources
+from actions.base import HaiAction, Reply, user_message
+from analytics.accounts import NoConfidentMatchError, match_strength, suggest_account_codes
+from analytics.accounts_validate import OK, UNKNOWN, WRITTEN, WRONG_CODE, check_account
+
+REFERENCE = "Kepmendagri 050-5889"
+CHECK_SPELLING = f"Periksa penulisan nama akun, atau gunakan istilah sesuai {REFERENCE}."
+
+
+def _line(i: int, s) -> str:
+    return f"{i}. {s.code} – {s.name} ({match_strength(s.score, s.match_kind)})"
+
+
+class ActionSuggestAccount(HaiAction):
+    """Slot nama_akun -> the top 3 level-6 codes with names and how well each fits."""
+
+    reset_slots = ("nama_akun", "validation_failures")
+
+    def name(self) -> str:
+        return "action_suggest_account"
+
+    def respond(self, tracker: Tracker, domain: dict[str, Any]) -> Reply:
+        name = tracker.get_slot("nama_akun")
+        if not name:
+            return Reply()
+        resources.accounts()  # the shared suggester (built once per process)
+        try:
+            found = suggest_account_codes(name, k=3)
+        except NoConfidentMatchError as exc:
+            if not exc.candidates:
+                return Reply().say(f"{user_message(exc)} {CHECK_SPELLING}")
+            lines = [f"Saya belum menemukan kode akun yang cukup mirip dengan \"{name}\". "
+                     "Kandidat terdekat (kemiripannya lemah, jangan dipakai tanpa diperiksa):"]
+            lines += [_line(i, s) for i, s in enumerate(exc.candidates[:3], start=1)]
+            lines.append(CHECK_SPELLING)
+            return Reply().say("\n".join(lines))
+        lines = [f"Saran kode akun ({REFERENCE}) untuk \"{name}\":"]
+        lines += [_line(i, s) for i, s in enumerate(found, start=1)]
+        lines.append("Pilih kode yang sesuai dengan maksud belanja Anda.")
+        return Reply().say("\n".join(lines))
+
+
+def describe_check(c, reference_size: int) -> str:
+    """One or two sentences for an ``AccountCheck``."""
+    ref = f"referensi {REFERENCE} yang terpasang ({reference_size:,} akun)".replace(",", ".")
+    better = (f"Nama tersebut lebih cocok dengan kode {c.suggested_code} – {c.suggested_name} "
+              f"({match_strength(c.score or 0.0)}).")
+    if c.status == OK:
+        return f"Kode {c.kode_akun} ada di {ref} dan nama \"{c.nama_akun}\" sesuai dengan kode tersebut."
+    if c.status == WRITTEN and not c.note:
+        return (f"Kode {c.kode_akun} ada di {ref} dan nama yang Anda tulis memang merujuk ke kode ini, "
+                f"tetapi penulisannya belum baku. Nama baku: {c.code_name}.")
+    if c.status == WRITTEN:
+        return (f"Kode {c.kode_akun} ada di {ref} sebagai \"{c.code_name}\", tetapi nama \"{c.nama_akun}\" "
+                f"tidak mirip dengan akun mana pun. Jika kodenya sudah benar, gunakan nama baku "
+                f"\"{c.code_name}\".")
+    if c.status == WRONG_CODE and c.code_known:
+        return (f"Kode {c.kode_akun} ada di {ref} sebagai \"{c.code_name}\", tetapi nama \"{c.nama_akun}\" "
+                f"tidak sesuai dengan kode itu. {better}")
+    if c.status == WRONG_CODE:
+        return f"Kode {c.kode_akun} tidak ada di {ref}. {better}"
+    if c.status == UNKNOWN:
+        return (f"Kode {c.kode_akun} tidak ada di {ref} dan nama \"{c.nama_akun}\" tidak cukup mirip dengan "
+                f"akun mana pun ({c.note}). Periksa kembali kode dan nama akunnya.")
+    return f"Hasil pemeriksaan kode {c.kode_akun}: {c.status.lower()}. {c.note}".strip()
+
+
+class ActionValidateAccount(HaiAction):
+    """Slots kode_akun + nama_akun -> is the code in the reference, and does the name belong to it?"""
+
+    reset_slots = ("kode_akun", "nama_akun", "validation_failures")
+
+    def name(self) -> str:
+        return "action_validate_account"
+
+    def respond(self, tracker: Tracker, domain: dict[str, Any]) -> Reply:
+        kode, name = tracker.get_slot("kode_akun"), tracker.get_slot("nama_akun")
+        if not kode or not name:
+            return Reply()
+        suggester = resources.accounts()
+        check = check_account(kode, name, suggester=suggester)
+        return Reply().say(describe_check(check, len(suggester.reference)))

@@ -1,0 +1,114 @@
+"""The heavy objects the actions use, one per process, created on first use and warmed at server start.
+
+- ``knowledge()``: the knowledge service (embedding model + FAISS index), about 10 s to load;
+- ``bills()``: bill and pagu data (``analytics.bills_repository.get_bill_repository``), under 1 s;
+- ``rekon()``: reconciliation data and its risk model (loaded, or trained once and saved), about 3 s;
+- ``accounts()``: the account-code suggester with its reference index, about 3 s.
+
+``start_background_warm_up()`` builds them in a daemon thread when the action server starts, so the server
+answers its health check at once and the first user does not wait; a request that arrives earlier simply
+waits for the same object (each is built under a lock, once).
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from actions.base import get_logger
+
+log = get_logger(__name__)
+_lock = threading.Lock()
+_knowledge: Any = None
+
+
+def knowledge():
+    """The process's ``KnowledgeSearch``, index loaded (or rebuilt when stale)."""
+    global _knowledge
+    if _knowledge is None:
+        with _lock:
+            if _knowledge is None:
+                from knowledge.search import KnowledgeSearch
+
+                _knowledge = KnowledgeSearch.from_settings().ensure_ready()
+    return _knowledge
+
+
+def bills():
+    from analytics.bills_repository import get_bill_repository
+
+    return get_bill_repository()
+
+
+def rekon():
+    from analytics.rekon_repository import get_rekon_repository
+
+    return get_rekon_repository()
+
+
+def accounts():
+    from analytics.accounts import default_suggester
+
+    return default_suggester()
+
+
+def _warm_pagu() -> None:
+    from analytics.pagu import pagu_pipeline_for
+
+    repo = bills()
+    pagu_pipeline_for(repo, repo.last_month)  # the forecast most users ask for: data up to the last month
+
+
+WARM_UP_STEPS: list[tuple[str, Callable[[], Any]]] = [
+    ("bills", bills),
+    ("rekon", lambda: rekon().model()),
+    ("knowledge", knowledge),
+    ("accounts", lambda: accounts().index),
+    ("pagu", _warm_pagu),
+]
+
+
+def warm_up(steps: list[tuple[str, Callable[[], Any]]] | None = None) -> dict[str, float]:
+    """Build every resource now; returns seconds per step. A failing step is logged and skipped: the
+    action that needs it will try again and answer with an apology if it still fails."""
+    timings: dict[str, float] = {}
+    for name, build in steps or WARM_UP_STEPS:
+        started = time.perf_counter()
+        try:
+            build()
+        except Exception:  # noqa: BLE001 - warm-up is an optimisation, never a reason to crash the server
+            log.exception("warm-up of %s failed", name)
+            continue
+        timings[name] = round(time.perf_counter() - started, 2)
+        log.info("warm-up: %s ready in %.1f s", name, timings[name])
+    return timings
+
+
+def start_background_warm_up() -> threading.Thread:
+    thread = threading.Thread(target=warm_up, name="hai-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def in_action_server() -> bool:
+    """True in the process that answers the action server's requests: the Sanic worker that
+    ``python -m rasa_sdk`` spawns (Sanic names it in SANIC_WORKER_NAME). The server's main process only
+    manages that worker, and a test run or another tool importing ``actions`` is neither."""
+    return os.environ.get("SANIC_WORKER_NAME", "").startswith("Sanic-Server")
+
+
+def reset() -> None:
+    """Forget every cached resource (tests, or after the data changed)."""
+    global _knowledge
+    from analytics import accounts as accounts_module
+    from analytics.bills_repository import get_bill_repository
+    from analytics.rekon_repository import get_rekon_repository
+
+    with _lock:
+        _knowledge = None
+    get_bill_repository.cache_clear()
+    get_rekon_repository.cache_clear()
+    with accounts_module._default_lock:
+        accounts_module._default = None
