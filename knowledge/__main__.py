@@ -7,6 +7,7 @@
   tune                           domain-tune the embedding model on all training questions (cached)
   calibrate                      choose fusion weight and thresholds on the dev split
   ask QUESTION                   one question through the service, as JSON
+  nlu-examples [--out F]         sample ask_helpdesk NLU examples from the KB -> bot/nlu_helpdesk.yml
 """
 from __future__ import annotations
 
@@ -130,6 +131,20 @@ def cmd_ask(args) -> int:
     return 0
 
 
+def cmd_nlu_examples(args) -> int:
+    from knowledge.kb import load_knowledge_base
+    from knowledge.nlu_examples import DEFAULT_OUT, PER_CATEGORY, SEED, write_nlu_examples
+
+    kb = load_knowledge_base(args.kb_dir or _settings().kb_dir)
+    out = Path(args.out) if args.out else DEFAULT_OUT
+    seed = SEED if args.seed is None else args.seed
+    per_category = PER_CATEGORY if args.per_category is None else args.per_category
+    examples = write_nlu_examples(kb, out, per_category, seed)
+    categories = len({e.category for e in examples})
+    print(f"{len(examples)} contoh ask_helpdesk dari {categories} kategori (seed {seed}) -> {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m knowledge", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -161,6 +176,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("question")
     p.add_argument("--tuned", help='"auto", "off" or a model path')
     p.set_defaults(func=cmd_ask)
+    p = sub.add_parser("nlu-examples")
+    p.add_argument("--out", help="default: bot/nlu_helpdesk.yml")
+    p.add_argument("--per-category", type=int, help="default: 3")
+    p.add_argument("--seed", type=int, help="default: 20240")
+    p.set_defaults(func=cmd_nlu_examples)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
