@@ -21,6 +21,7 @@ from hai.rasa_model import ModelError, ensure_model
 from hai.settings import ROOT, Settings, get_settings
 
 RASA_BIN = ROOT / ".venv" / "rasa" / "bin" / "rasa"
+RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
 APP_PYTHON = ROOT / ".venv" / "app" / "bin" / "python"
 
 
@@ -39,6 +40,8 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
         "HAI_TELEGRAM_WEBHOOK_URL": settings.telegram_webhook_url,
         "HAI_TELEGRAM_BOT_NAME": settings.telegram_bot_name,
         "HAI_TELEGRAM_API_BASE": settings.telegram_api_base,
+        # Long button payloads of the Telegram channel (channels/telegram_core.py CallbackPayloads).
+        "HAI_TELEGRAM_STATE_DB": str(settings.data_dir / "telegram_state.db"),
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "PYTHONWARNINGS": "ignore",
@@ -61,7 +64,8 @@ def credentials_file(settings: Settings) -> Path:
         + '  access_token: ${HAI_TELEGRAM_TOKEN}\n'
         + '  verify: ${HAI_TELEGRAM_BOT_NAME}\n'
         + '  webhook_url: ${HAI_TELEGRAM_WEBHOOK_URL}\n'
-        + '  api_base: ${HAI_TELEGRAM_API_BASE}\n',
+        + '  api_base: ${HAI_TELEGRAM_API_BASE}\n'
+        + '  state_db: ${HAI_TELEGRAM_STATE_DB}\n',
         encoding="utf-8",
     )
     return target
@@ -73,8 +77,9 @@ def build_services(settings: Settings, model_path: Path) -> list[Service]:
     rasa = Service(
         name="rasa",
         port=settings.rasa_port,
+        # `rasa run` with Sanic 21.12's websockets fixed for Python 3.11 (socket.io's websocket transport).
         cmd=[
-            str(RASA_BIN), "run",
+            str(RASA_PYTHON), "-m", "channels.sanic_compat", "run",
             "--model", str(model_path),
             "--enable-api", "--auth-token", settings.rasa_api_token(), "--cors", "*",
             "--endpoints", str(ROOT / "endpoints.yml"),

@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hai.launcher import RASA_BIN, build_services, start_services
 from hai.processes import Service, stop_all
@@ -24,6 +25,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def child_environment(settings: Settings) -> dict[str, str]:
+    """``HAI_*`` variables that make every child process see the stack's ports, databases and overrides.
+
+    The data folder itself is not passed on: the action server and the API keep the repository's data/
+    for the knowledge index, the tuned model and the charts (rebuilding those per run would be slow), while
+    the databases (tracker, app) and the Rasa API token live in the stack's throwaway folder.
+    """
+    env = {f"HAI_{name.upper()}": str(getattr(settings, name)) for name in settings.model_fields_set
+           if name != "data_dir" and getattr(settings, name) is not None}
+    env.update(HAI_HOST=settings.host, HAI_RASA_PORT=str(settings.rasa_port),
+               HAI_ACTION_PORT=str(settings.action_port), HAI_API_PORT=str(settings.api_port),
+               HAI_APP_DB_URL=settings.app_url, HAI_RASA_TOKEN=settings.rasa_api_token())
+    return env
+
+
 @dataclass
 class RunningStack:
     settings: Settings
@@ -35,19 +51,37 @@ class RunningStack:
         svc.stop()
         start_services([svc], log=lambda _m: None)
 
+    def start(self, name: str) -> Service:
+        """Start one more process of the stack (e.g. "api" for the web chat) unless it already runs.
+
+        It is stopped with the rest when the ``running_stack`` block ends.
+        """
+        if name not in self.services:
+            svc = next(s for s in build_services(self.settings, self.model) if s.name == name)
+            svc.env.update(child_environment(self.settings))
+            self.services[name] = svc  # registered first: a half-started process is stopped too
+            start_services([svc], log=lambda _m: None)
+        return self.services[name]
+
 
 @contextlib.contextmanager
 def running_stack(names: tuple[str, ...] = ("rasa", "actions"), data_dir: Path | None = None,
-                  log=print) -> Iterator[RunningStack]:
-    """Train the model if needed, start ``names`` and yield; everything is stopped on exit."""
+                  log=print, **overrides: Any) -> Iterator[RunningStack]:
+    """Train the model if needed, start ``names`` and yield; everything is stopped on exit.
+
+    ``overrides`` are further ``Settings`` fields, e.g. ``telegram_token=..., telegram_api_base=...``.
+    """
     with contextlib.ExitStack() as cleanup:
         if data_dir is None:
             data_dir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="hai-stack-")))
-        settings = Settings(rasa_port=free_port(), action_port=free_port(), api_port=free_port(),
-                            data_dir=data_dir)
+        settings = Settings(**{"rasa_port": free_port(), "action_port": free_port(),
+                               "api_port": free_port(), "data_dir": data_dir, **overrides})
         settings.log_dir.mkdir(parents=True, exist_ok=True)
         model = ensure_model(settings, RASA_BIN, log=log)
         services = {s.name: s for s in build_services(settings, model) if s.name in names}
-        cleanup.callback(stop_all, list(services.values()))
+        for service in services.values():
+            service.env.update(child_environment(settings))
+        # reads the dict at exit, so processes added by RunningStack.start are stopped as well
+        cleanup.callback(lambda: stop_all(list(services.values())))
         start_services(list(services.values()), log=log)
         yield RunningStack(settings, services, model)

@@ -1,0 +1,62 @@
+"""Rasa's socket.io channel (the web chat page, api/static/chat.html) with two repairs:
+
+1. Session rooms. With ``session_persistence: true`` each socket joins a room named after its session id and
+   every bot message goes to that room, so a reloaded page (a new socket) keeps receiving the same
+   conversation. Rasa 3.6 calls python-socketio's ``AsyncServer.enter_room`` without ``await``; since
+   python-socketio 5.10 that is a coroutine, so the socket never joins and no reply ever arrives
+   (RasaHQ/rasa#13027). Here the join is awaited before ``session_confirm`` is sent.
+2. Input checks, as on the REST channel: an empty or oversized message gets the polite reply of
+   ``hai.messages`` instead of reaching the NLU.
+
+Same name ("socketio"), path (/socket.io) and events as Rasa's channel; enabled in credentials.yml as
+``channels.socketio.HaiSocketIOInput``.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint
+
+from hai.messages import screen_message, sender_problem
+
+logger = logging.getLogger(__name__)
+
+
+class HaiSocketIOInput(SocketIOInput):
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)  # creates self.sio with Rasa's handlers
+        sio = self.sio
+        namespace = self.namespace or "/"
+        rasa_user_message = sio.handlers[namespace][self.user_message_evt]
+
+        async def session_request(sid: str, data: Any) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            # a missing or unusable id starts a new conversation rather than failing the connection
+            session_id = requested if requested and not sender_problem(requested) else uuid.uuid4().hex
+            if self.session_persistence:
+                await sio.enter_room(sid, session_id, namespace=self.namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        async def user_message(sid: str, data: Any) -> None:
+            if not isinstance(data, dict):
+                logger.warning("socketio channel: ignored a message that is not an object")
+                return
+            screened = screen_message(data.get("message"))
+            if screened.accepted:
+                await rasa_user_message(sid, {**data, "message": screened.text})
+                return
+            recipient = data.get("session_id") if self.session_persistence else sid
+            if recipient:
+                await SocketIOOutput(sio, self.bot_message_evt).send_text_message(recipient, screened.reply)
+
+        sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, user_message, namespace=self.namespace)
+        return blueprint
