@@ -13,13 +13,17 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install train validate pytest reset check \
+.PHONY: run test install browser train validate pytest reset check \
         eval-retrieval bench-retrieval bench-pagu bench-bills bench-rekon eval-accounts eval-nlu bench-chat bench-turns tune
 
 run: install
 	$(APP_PY) -m hai.launcher run
 
-test: install validate pytest
+test: install browser validate pytest
+
+# Debian's Chromium for the browser tests of the web chat and the agent console (installed once, if missing).
+browser:
+	bash scripts/ensure_chromium.sh
 
 install: .venv/app/.installed .venv/rasa/.installed
 

@@ -1,28 +1,64 @@
-"""The HTTP API: ``uvicorn api.main:app``. Routes live in ``api/routes/<resource>.py``."""
+"""The HTTP API: ``uvicorn api.main:app``. Routes live in ``api/routes/<resource>.py``.
+
+Every route under /api/v1 except the health probes needs an API key (``python -m api.keys create``);
+/metrics is open unless ``HAI_METRICS_PUBLIC=false``; /charts serves the PNG charts the bot's actions write.
+"""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
-from api.routes import health
+from api.audit import AuditWriter
+from api.errors import install_handlers
+from api.metrics import HttpMetrics
+from api.middleware import AuthGate, BodySizeLimit, RequestContext
+from api.ratelimit import TokenBucketLimiter
+from api.routes import accounts, ask, bills, chat, health, metrics, pagu, rekon
+from api.routes import webchat
 from hai.db import init_db
+from hai.settings import Settings, get_settings
 
 
 @asynccontextmanager
-async def lifespan(_app: FastAPI):
-    init_db()
-    yield
+async def lifespan(app: FastAPI):
+    init_db(app.state.settings)
+    app.state.audit.start()
+    try:
+        yield
+    finally:
+        app.state.audit.close()
+        await app.state.rasa_client.aclose()
 
 
-def create_app() -> FastAPI:
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
     app = FastAPI(
         title="HAI Treasury Assistant API",
         version="1.0.0",
-        description="Tanya jawab layanan perbendaharaan dan analitik (tagihan listrik, pagu, rekonsiliasi, kode akun).",
+        description="Tanya jawab layanan perbendaharaan dan analitik (tagihan listrik, pagu, rekonsiliasi, kode akun). "
+                    "Semua rute /api/v1 kecuali /api/v1/health memerlukan header `X-API-Key`.",
         lifespan=lifespan,
     )
-    app.include_router(health.router)
+    app.state.settings = settings
+    app.state.metrics = HttpMetrics()
+    app.state.limiter = TokenBucketLimiter(settings.rate_limit_per_minute)
+    app.state.audit = AuditWriter(settings)
+    app.state.rasa_client = httpx.AsyncClient(timeout=settings.rasa_timeout_s)
+    install_handlers(app)
+    for module in (health, ask, chat, bills, pagu, rekon, accounts, metrics):
+        app.include_router(module.router)
+    settings.charts_dir.mkdir(parents=True, exist_ok=True)
+    app.mount("/charts", StaticFiles(directory=settings.charts_dir), name="charts")
+    # The web chat page at / and /chat, its files under /static (api/routes/webchat.py).
+    app.include_router(webchat.router)
+    app.mount(webchat.STATIC_URL, webchat.static_files(), name="static")
+    # Added innermost first: RequestContext wraps AuthGate wraps BodySizeLimit wraps the routes.
+    app.add_middleware(BodySizeLimit)
+    app.add_middleware(AuthGate)
+    app.add_middleware(RequestContext)
     return app
 
 

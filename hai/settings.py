@@ -54,6 +54,29 @@ class Settings(BaseSettings):
     action_timeout_s: float = 20.0
     log_level: str = "INFO"
 
+    # --- HTTP API (api/) -------------------------------------------------------------------------
+    # Requests per minute per API key (token bucket; bursts up to the same number); 0 = no limit.
+    rate_limit_per_minute: int = 120
+    # Largest upload body (bill/rekon batch, APBD file) in bytes; anything larger gets 413 unread.
+    max_upload_bytes: int = 10 * 1024 * 1024
+    # Largest body of every other request (JSON) in bytes.
+    max_json_bytes: int = 64 * 1024
+    # False: GET /metrics needs an admin API key instead of being open to the Prometheus scraper.
+    metrics_public: bool = True
+    # Secret of the keyed hash (HMAC-SHA256) of API keys; empty = generated once under data/runtime.
+    api_key_secret: str = ""
+    # Seconds a looked-up API key is trusted before asking the database again (revocation delay).
+    api_key_cache_s: float = 5.0
+    # Seconds POST /api/v1/chat waits for the Rasa server's reply (its actions may take action_timeout_s).
+    rasa_timeout_s: float = 30.0
+
+    # --- web chat page (api/static/chat.html) --------------------------------------------------------
+    # Where browsers open the Rasa socket.io connection, e.g. "https://hai.example.go.id" behind a proxy
+    # that forwards /socket.io/ to the Rasa server. Empty = the Rasa server's own address (rasa_port).
+    webchat_socket_url: str = ""
+    # Path of the socket.io endpoint on that server (Rasa's default; change only with the proxy's).
+    webchat_socket_path: str = "/socket.io"
+
     # --- derived -------------------------------------------------------------------------------
     @property
     def rasa_url(self) -> str:

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import httpx
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from hai.db import ping
-from hai.settings import get_settings
 
 router = APIRouter(prefix="/api/v1/health", tags=["health"])
 
@@ -40,8 +39,8 @@ async def _probe(client: httpx.AsyncClient, name: str, url: str) -> Component:
 
 
 @router.get("", response_model=Ready, summary="The API, its database, the Rasa server and the action server")
-async def ready() -> Ready:
-    settings = get_settings()
+async def ready(request: Request) -> Ready:
+    settings = request.app.state.settings
     async with httpx.AsyncClient(timeout=2.0) as client:
         rasa = await _probe(client, "rasa", f"{settings.rasa_url}/status")
         actions = await _probe(client, "actions", f"http://{settings.host}:{settings.action_port}/health")

@@ -1,0 +1,107 @@
+"""Reconciliation risk: one satker's latest month (GET /rekon/{kode_satker}) and an uploaded export ranked."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from analytics.rekon_io import load_rekon_export
+from analytics.rekon_model import RekonPrediction
+from analytics.rekon_schema import OK, SELISIH
+from api.deps import current_principal, get_settings, read_upload, rekon_repository
+from api.errors import COMMON_ERRORS, error_responses
+from api.files import MAX_REPORTED_ERRORS, as_temp_file, readable_upload
+from api.routes.bills import RowErrorOut
+from hai.settings import Settings
+
+router = APIRouter(prefix="/api/v1/rekon", tags=["rekonsiliasi"], dependencies=[Depends(current_principal)],
+                   responses={**COMMON_ERRORS, **error_responses(404, 503)})
+MAX_WITH_REASONS = 100  # reasons cost 21 predictions a row
+
+
+class Contribution(BaseModel):
+    column: str
+    label: str
+    value: str
+    typical: str = Field(description="Nilai yang umum pada satker-bulan OK")
+    delta: float = Field(description="Sumbangan pada peluang SELISIH (selisih peluang)")
+
+
+class RekonRiskResponse(BaseModel):
+    kode_satker: str | None
+    periode: str | None = Field(description="Satker-bulan yang dinilai (YYYY-MM)")
+    probability: float = Field(ge=0, le=1, description="Peluang SELISIH")
+    kelas: str = Field(description=f"{SELISIH} atau {OK}")
+    threshold: float
+    reasons: list[str] = Field(description="Alasan dalam bahasa Indonesia, yang terpenting dahulu")
+    contributions: list[Contribution] = Field(description="Lima atribut yang paling berpengaruh")
+    model: str
+    synthetic: bool = Field(description="True bila data contoh sintetis")
+
+
+def _response(p: RekonPrediction, synthetic: bool) -> RekonRiskResponse:
+    return RekonRiskResponse(
+        kode_satker=p.kode_satker, periode=p.periode, probability=round(p.probability, 4), kelas=p.kelas,
+        threshold=p.threshold, reasons=list(p.reasons), model=p.model, synthetic=synthetic,
+        contributions=[Contribution(column=c.column, label=c.label, value=c.value, typical=c.typical,
+                                    delta=round(c.delta, 4)) for c in p.contributions[:5]],
+    )
+
+
+@router.get("/{kode_satker}", response_model=RekonRiskResponse, summary="Risiko selisih rekonsiliasi satu satker")
+def rekon(kode_satker: str = Path(..., max_length=20, description="Kode satker, 6 digit"),
+          settings: Settings = Depends(get_settings)) -> RekonRiskResponse:
+    repo = rekon_repository(settings)
+    return _response(repo.assess(kode_satker), repo.is_synthetic)
+
+
+class RankedSatker(BaseModel):
+    rank: int
+    kode_satker: str
+    periode: str
+    probability: float = Field(ge=0, le=1)
+    kelas: str
+    reasons: list[str] = []
+
+
+class RekonBatchResponse(BaseModel):
+    n_rows: int
+    n_assessed: int
+    n_rejected: int
+    threshold: float
+    errors: list[RowErrorOut]
+    errors_truncated: bool
+    ranked: list[RankedSatker] = Field(description="Satker-bulan dari peluang SELISIH tertinggi")
+
+
+def _rank(data: bytes, settings: Settings, top: int, reasons: bool) -> RekonBatchResponse:
+    with as_temp_file(data) as path, readable_upload():
+        loaded = load_rekon_export(path)
+    model = rekon_repository(settings).model()
+    frame = loaded.frame
+    prob = model.predict_proba(frame) if len(frame) else []
+    order = sorted(range(len(frame)), key=lambda i: -prob[i])[:top]
+    ranked = []
+    for rank, i in enumerate(order, start=1):
+        row = frame.iloc[i]
+        why = list(model.predict(row).reasons) if reasons and rank <= MAX_WITH_REASONS else []
+        ranked.append(RankedSatker(rank=rank, kode_satker=row["kode_satker"], periode=row["periode"],
+                                   probability=round(float(prob[i]), 4),
+                                   kelas=SELISIH if prob[i] >= model.threshold else OK, reasons=why))
+    n_bad = loaded.n_bad_rows
+    return RekonBatchResponse(
+        n_rows=len(frame) + n_bad, n_assessed=len(frame), n_rejected=n_bad, threshold=model.threshold,
+        errors=[RowErrorOut(line=e.line, column=e.column, message=e.message)
+                for e in loaded.errors[:MAX_REPORTED_ERRORS]],
+        errors_truncated=len(loaded.errors) > MAX_REPORTED_ERRORS, ranked=ranked)
+
+
+@router.post("/batch", response_model=RekonBatchResponse, summary="Peringkat risiko selisih dari berkas satker-bulan")
+async def rekon_batch(
+    file: UploadFile = File(..., description="CSV/XLSX: kode_satker, periode dan 20 atribut satker"),
+    top: int = Query(100, ge=1, le=100_000, description="Berapa satker-bulan teratas yang dikembalikan"),
+    reasons: bool = Query(False, description=f"Sertakan alasan (untuk {MAX_WITH_REASONS} teratas)"),
+    settings: Settings = Depends(get_settings),
+) -> RekonBatchResponse:
+    data = await read_upload(file)
+    return await run_in_threadpool(_rank, data, settings, top, reasons)
