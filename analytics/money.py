@@ -33,6 +33,8 @@ _MULTIPLIERS: dict[str, int] = {
 }
 _MULT_RE = re.compile(r"^(?P<num>.*?)\s*(?P<word>" + "|".join(sorted(_MULTIPLIERS, key=len, reverse=True)) + r")\.?$")
 _CURRENCY_RE = re.compile(r"^(rp\.?|idr)\s*")
+# One "<number> <multiplier word>" part of a compound amount such as "2 juta 300 ribu" or "1 m 250 jt".
+_PART_RE = re.compile(r"([0-9][0-9.,]*)\s*(" + "|".join(sorted(_MULTIPLIERS, key=len, reverse=True)) + r")\.?(?=\s|$)")
 _NUM_RE = re.compile(r"^[0-9][0-9.,]*$")
 _GROUPED_RE = re.compile(r"^[0-9]{1,3}(?:[.,' ][0-9]{3})+$")
 _SPACE_GROUPS_RE = re.compile(r"^[0-9]{1,3}(?: [0-9]{3})+(?:[.,][0-9]+)?$")
@@ -77,6 +79,18 @@ def _split_number(num: str, has_multiplier: bool, raw: object) -> Decimal:
     return Decimal(f"{head}.{tail}")
 
 
+def _compound_amount(s: str, raw: object) -> int | None:
+    """Whole rupiah of "2 juta 300 ribu" (parts with strictly falling multipliers); None if ``s`` is not one."""
+    parts = _PART_RE.findall(s)
+    if len(parts) < 2 or _PART_RE.sub("", s).strip():
+        return None
+    multipliers = [_MULTIPLIERS[word] for _, word in parts]
+    if any(a <= b for a, b in zip(multipliers, multipliers[1:])):
+        raise _fail(raw, "urutan satuan tidak wajar")
+    total = sum(_split_number(num, True, raw) * mult for (num, _), mult in zip(parts, multipliers))
+    return int(total.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def parse_rupiah(value: object) -> int:
     """Read one amount written the Indonesian way and return whole rupiah (rounded half up).
 
@@ -109,6 +123,9 @@ def parse_rupiah(value: object) -> int:
     s = re.sub(r"\s*rupiah$", "", s)
     s = re.sub(r"[.,]-+$", "", s).strip()  # "Rp 1.250.000,-"
 
+    compound = _compound_amount(s, value)
+    if compound is not None:
+        return -compound if negative else compound
     multiplier = 1
     m = _MULT_RE.match(s)
     if m and m.group("num").strip():

@@ -82,3 +82,18 @@ def test_formatting():
 @pytest.mark.parametrize("amount", [0, 7, 1_000, 1_250_000, 3_648_730_000, -52_000])
 def test_round_trip(amount):
     assert parse_rupiah(format_rupiah(amount)) == amount
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2 juta 300 ribu", 2_300_000),
+    ("Rp 1 juta 250 rb", 1_250_000),
+    ("1 m 250 jt", 1_250_000_000),
+    ("1,5 juta 500 ribu", 2_000_000),
+])
+def test_compound_amounts_add_their_parts(text, expected):
+    assert parse_rupiah(text) == expected
+
+
+def test_compound_amount_with_rising_units_is_refused():
+    with pytest.raises(MoneyParseError, match="urutan satuan"):
+        parse_rupiah("300 ribu 2 juta")
