@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test install browser train validate pytest reset check \
-        eval-retrieval bench-retrieval bench-pagu bench-bills bench-rekon eval-accounts eval-nlu bench-chat bench-turns tune
+        eval-retrieval bench-retrieval bench-pagu bench-bills bench-rekon eval-accounts eval-nlu bench-chat bench-api bench-turns tune
 
 run: install
 	$(APP_PY) -m hai.launcher run
@@ -92,3 +92,6 @@ eval-nlu: install
 
 bench-chat: install
 	$(APP_PY) -m benchmarks.bench_chat
+
+bench-api: .venv/app/.installed
+	$(APP_PY) -m benchmarks.bench_api

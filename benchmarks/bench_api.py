@@ -20,7 +20,6 @@ import asyncio
 import itertools
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,13 +29,9 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+from hai.stack import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _questions(kb_dir: Path) -> list[str]:
@@ -149,7 +144,7 @@ def main(argv: list[str] | None = None) -> None:
             shutil.copytree(source.index_dir, data_dir / "index")
         settings = Settings(data_dir=data_dir)
         _, key = create_key("benchmark", "caller", settings)
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         proc = _start_server(data_dir, port)
         try:
