@@ -58,7 +58,9 @@ def form_rules() -> list[dict]:
             {"intent": "human_handoff"}, {"action": "action_deactivate_loop"}, {"active_loop": None},
             {"action": "action_handoff"}], condition=active))
         for other, (other_intent, _, other_label) in FORMS.items():
-            if other == form:
+            # Between the two account forms the answer itself looks like the other request ("belanja
+            # ATK" reads as suggest_account while the check form waits for a name): no switch there.
+            if other == form or (form in FREE_TEXT_FORMS and other in FREE_TEXT_FORMS):
                 continue
             rules.append(rule(f"{label}: pindah ke {other_label}", [
                 {"intent": other_intent}, {"action": "action_deactivate_loop"}, {"active_loop": None},

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from analytics.bills import check_idpel_bill
+from analytics.bills import BillStatistics, check_idpel_bill  # the dataclass is the response schema
 from analytics.bills_batch import OUTPUT_STATS, score_bills_batch
 from analytics.bills_io import load_bill_export
 from analytics.bills_rules import STAT_NAMES, VERDICTS
@@ -33,17 +33,6 @@ class BillCheckRequest(BaseModel):
         examples=["2024-07"])
     method: Method = Field("paper", description="paper: ambang 20% dari rata-rata dan median (makalah); "
                                                 "robust: ditambah sebaran biasa tagihan idpel")
-
-
-class BillStatistics(BaseModel):
-    n_bulan: int
-    rata_rata: float | None
-    median: float | None
-    modus: float | None
-    minimum: float | None
-    maksimum: float | None
-    simpangan_baku: float | None
-    mad: float | None
 
 
 class BillCheckResponse(BaseModel):

@@ -63,7 +63,9 @@ def test_conversation_survives_a_restart_of_the_rasa_server(stack):
     stack.texts(sender, "halo")
     stack.texts(sender, "kamu siapa")
     stack.restart("rasa")
-    tracker = httpx.get(f"{stack.settings.rasa_url}/conversations/{sender}/tracker", timeout=30).json()
+    url = f"{stack.settings.rasa_url}/conversations/{sender}/tracker"
+    assert httpx.get(url, timeout=30).status_code == 401  # the HTTP API is closed without the token
+    tracker = httpx.get(url, params={"token": stack.settings.rasa_api_token()}, timeout=30).json()
     said = [e.get("text") for e in tracker["events"] if e.get("event") == "user"]
     assert said[:2] == ["halo", "kamu siapa"]
     assert stack.texts(sender, "terima kasih")[0].startswith("Sama-sama")
