@@ -81,7 +81,7 @@ def build_services(settings: Settings, model_path: Path) -> list[Service]:
         cmd=[
             str(RASA_PYTHON), "-m", "channels.sanic_compat", "run",
             "--model", str(model_path),
-            "--enable-api", "--auth-token", settings.rasa_api_token(), "--cors", "*",
+            "--enable-api", f"--auth-token={settings.rasa_api_token()}", "--cors", "*",  # "=": a token may start with "-"
             "--endpoints", str(ROOT / "endpoints.yml"),
             "--credentials", str(credentials_file(settings)),
             "--interface", settings.host,

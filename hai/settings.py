@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     # Seconds POST /api/v1/chat waits for the Rasa server's reply (its actions may take action_timeout_s).
     rasa_timeout_s: float = 30.0
 
+    # --- agent console (/console) ------------------------------------------------------------------
+    # Hours a console login lasts (signed session cookie); the agent logs in again afterwards.
+    console_session_hours: float = 8.0
+    # Send the session cookie only over HTTPS (set true in production behind TLS).
+    console_cookie_secure: bool = False
+
     # --- web chat page (api/static/chat.html) --------------------------------------------------------
     # Where browsers open the Rasa socket.io connection, e.g. "https://hai.example.go.id" behind a proxy
     # that forwards /socket.io/ to the Rasa server. Empty = the Rasa server's own address (rasa_port).
@@ -103,7 +109,8 @@ class Settings(BaseSettings):
             import secrets
 
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+            # hex: safe in a URL query and never starts with '-' (which a command line would take for an option)
+            path.write_text(secrets.token_hex(32), encoding="utf-8")
             path.chmod(0o600)
         return path.read_text(encoding="utf-8").strip()
 

@@ -18,3 +18,17 @@ def test_public_url_defaults_to_the_api(tmp_path):
     assert s.public_base_url == "http://127.0.0.1:8123"
     assert Settings(data_dir=tmp_path, public_url="https://hai.example.go.id/").public_base_url == \
         "https://hai.example.go.id"
+
+
+def test_rasa_command_line_takes_a_token_that_starts_with_a_dash(tmp_path):
+    # a token such as "-x..." given as a separate argument is read by argparse as an unknown option
+    from pathlib import Path
+
+    from hai.launcher import build_services
+
+    settings = Settings(data_dir=tmp_path, rasa_token="-starts-with-dash")
+    rasa = next(s for s in build_services(settings, Path("model.tar.gz")) if s.name == "rasa")
+    assert "--auth-token=-starts-with-dash" in rasa.cmd
+    for _ in range(20):
+        generated = Settings(data_dir=tmp_path / str(_)).rasa_api_token()
+        assert generated[0] != "-" and generated.isalnum()
