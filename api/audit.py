@@ -111,3 +111,20 @@ class _Marker:
 
 
 _STOP = object()  # tells the writer thread to finish
+
+
+# Console actions (a reply, a close, a knowledge edit) get a row of their own beside the request's row, so the
+# trail says what was done to which object: ``method`` "AKSI", ``route`` "konsol/<action>/<target>". Targets
+# are handoff numbers and entry ids, never message text.
+ACTION_METHOD = "AKSI"
+
+
+def record_action(request, action: str, target: str, status: int = 200) -> None:
+    """Queue the audit row of a console action done by ``request``'s caller (a FastAPI/Starlette request)."""
+    principal = getattr(request.state, "principal", None)
+    client = request.client
+    request.app.state.audit.record(AuditRecord(
+        method=ACTION_METHOD, route=f"konsol/{action}/{target}"[:200], status=status, duration_ms=0.0,
+        request_id=getattr(request.state, "request_id", None) or "-", client_ip=client.host if client else None,
+        api_key_id=getattr(principal, "key_id", None), user_id=getattr(principal, "user_id", None),
+    ))

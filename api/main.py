@@ -17,7 +17,7 @@ from api.metrics import HttpMetrics
 from api.middleware import AuthGate, BodySizeLimit, RequestContext
 from api.ratelimit import TokenBucketLimiter
 from api.routes import accounts, ask, bills, chat, health, metrics, pagu, rekon
-from api.routes import webchat
+from api.routes import console, webchat
 from hai.db import init_db
 from hai.settings import Settings, get_settings
 
@@ -55,6 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The web chat page at / and /chat, its files under /static (api/routes/webchat.py).
     app.include_router(webchat.router)
     app.mount(webchat.STATIC_URL, webchat.static_files(), name="static")
+    # The agent console: pages /console and /console/login, its API under /api/v1/console (api/routes/console.py).
+    for router in (console.pages, console.public, console.router):
+        app.include_router(router)
     # Added innermost first: RequestContext wraps AuthGate wraps BodySizeLimit wraps the routes.
     app.add_middleware(BodySizeLimit)
     app.add_middleware(AuthGate)

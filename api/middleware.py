@@ -17,7 +17,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import keys
+from api import console_session, keys
 from api.audit import AuditRecord
 from api.errors import INTERNAL_ERROR, send_error
 from api.ratelimit import retry_after_header
@@ -25,7 +25,10 @@ from api.ratelimit import retry_after_header
 log = logging.getLogger("api")
 
 OPEN_PREFIXES = ("/api/v1/health",)          # liveness/readiness probes: no key
-UPLOAD_PATHS = frozenset({"/api/v1/bills/batch", "/api/v1/rekon/batch", "/api/v1/accounts/validate"})
+CONSOLE_PREFIX = "/api/v1/console/"          # the agent console's API: a console session or an API key
+CONSOLE_LOGIN = "/api/v1/console/login"      # open: it is where a session comes from (rate-limited per address)
+UPLOAD_PATHS = frozenset({"/api/v1/bills/batch", "/api/v1/rekon/batch", "/api/v1/accounts/validate",
+                          "/api/v1/console/imports"})
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -125,7 +128,14 @@ class AuthGate:
             return await self.app(scope, receive, send)
         state = scope.setdefault("state", {})
         request_id = state.get("request_id")
-        key = presented_key(Headers(scope=scope))
+        headers = Headers(scope=scope)
+        if path.startswith(CONSOLE_PREFIX):
+            refusal = await self._console(scope, headers, app_state, state)
+            if refusal is not None:
+                return await send_error(send, refusal[0], refusal[1], request_id)
+            if "principal" in state or path == CONSOLE_LOGIN:
+                return await self.app(scope, receive, send)
+        key = presented_key(headers)
         principal = await resolve_principal(key, app_state.settings) if key else None
         if principal is None:
             detail = ("Kunci API tidak dikenal atau sudah dicabut." if key else
@@ -141,6 +151,40 @@ class AuthGate:
                       f"untuk kunci ini. Coba lagi dalam {retry} detik.")
             return await send_error(send, 429, detail, request_id, [(b"retry-after", retry.encode())])
         await self.app(scope, receive, send)
+
+
+    @staticmethod
+    async def _console(scope: Scope, headers: Headers, app_state, state: dict) -> tuple[int, str] | None:
+        """Console requests: a valid session cookie sets the principal (with the CSRF check on changes);
+        without a cookie the API-key check below applies. Returns (status, message) to refuse."""
+        settings = app_state.settings
+        if scope["path"] == CONSOLE_LOGIN:
+            client = scope.get("client")
+            wait = app_state.limiter.acquire(f"login:{client[0] if client else '-'}")
+            if wait > 0:  # password guessing costs a token per try
+                return 429, f"Terlalu banyak percobaan masuk. Coba lagi dalam {retry_after_header(wait)} detik."
+            return None
+        cookie = _cookie(headers, console_session.COOKIE)
+        if not cookie:
+            return None
+        session = console_session.verify(cookie, settings)
+        if session is None or not await anyio.to_thread.run_sync(console_session.user_is_active,
+                                                                 session.user_id, settings):
+            return 401, "Sesi konsol tidak berlaku atau sudah berakhir. Silakan masuk kembali."
+        if scope["method"] not in console_session.SAFE_METHODS and not console_session.csrf_ok(
+                session, headers.get(console_session.CSRF_HEADER)):
+            return 403, "Permintaan ditolak: token CSRF tidak ada atau tidak cocok. Muat ulang halaman konsol."
+        state["principal"] = session.principal
+        state["console_session"] = session
+        return None
+
+
+def _cookie(headers: Headers, name: str) -> str:
+    for part in headers.get("cookie", "").split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value.strip()
+    return ""
 
 
 def _size(n: int) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime, Float, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hai.db import Base
@@ -50,6 +50,22 @@ class HandoffRequest(Base):
     transcript: Mapped[list] = mapped_column(JSON, default=list)
     agent: Mapped[str | None] = mapped_column(String(64), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class HandoffReply(Base):
+    """A message a helpdesk agent sent into a handed-over conversation (agent console).
+
+    ``text`` is stored redacted (what the user received went out as typed); ``delivered`` is False when the
+    Rasa server refused or could not be reached, so a failed reply stays visible to the agent."""
+
+    __tablename__ = "handoff_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    agent: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    delivered: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 # --- HTTP API: callers, staff accounts and the audit trail (api/keys.py, api/users.py, api/audit.py) -----

@@ -1,0 +1,282 @@
+/* Agent console (single page) over the JSON API under /api/v1/console. The session is an HttpOnly cookie
+   set at login; every request that changes something also sends the session's CSRF token (X-CSRF-Token),
+   which the page gets from GET /session. Every text from the server is put into the page as text
+   (textContent), never as HTML: transcripts hold what users typed. */
+(() => {
+  "use strict";
+  const API = "api/v1/console";
+  const POLL_MS = 10000;   // the queue refreshes itself while it is shown
+  const $ = (id) => document.getElementById(id);
+  const state = { csrf: "", handoff: null, batch: null, editing: null, tab: "queue" };
+  const CHANNELS = { socketio: "web chat", telegram: "Telegram", rest: "REST" };
+  const STATUS = { open: "menunggu", assigned: "ditangani", closed: "ditutup", active: "aktif",
+                   retired: "pensiun", pending: "belum diputuskan", accepted: "diterima", rejected: "ditolak" };
+  const WHO = { user: "Pengguna", bot: "Asisten", agent: "Petugas" };
+
+  function notice(text, el = $("notice")) {
+    el.textContent = text || "";
+    el.hidden = !text;
+  }
+
+  async function api(method, path, body) {
+    const options = { method, credentials: "same-origin", headers: {} };
+    if (method !== "GET") options.headers["X-CSRF-Token"] = state.csrf;
+    if (body instanceof FormData) options.body = body;
+    else if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    const resp = await fetch(`${API}${path}`, options);
+    if (resp.status === 401) { window.location.assign("console/login"); throw new Error("Sesi berakhir."); }
+    const data = await resp.json().catch(() => ({}));
+    if (!resp.ok) throw new Error(data.detail || `Permintaan gagal (${resp.status}).`);
+    return data;
+  }
+
+  function node(tag, text, className) {
+    const el = document.createElement(tag);
+    if (text !== undefined && text !== null) el.textContent = text;
+    if (className) el.className = className;
+    return el;
+  }
+
+  function button(label, onClick, className) {
+    const b = node("button", label, className);
+    b.type = "button";
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  const when = (iso) => new Date(iso).toLocaleString("id-ID", { dateStyle: "short", timeStyle: "short" });
+
+  /* ---------- tabs ---------- */
+  function showTab(name) {
+    state.tab = name;
+    for (const b of document.querySelectorAll("[data-tab]")) {
+      if (b.dataset.tab === name) b.setAttribute("aria-current", "page"); else b.removeAttribute("aria-current");
+      $(`tab-${b.dataset.tab}`).hidden = b.dataset.tab !== name;
+    }
+    notice("");
+    ({ queue: loadQueue, kb: loadEntries, unanswered: loadUnanswered, import: () => {} })[name]();
+  }
+
+  /* ---------- handoff queue ---------- */
+  async function loadQueue() {
+    const list = $("queue");
+    const items = await api("GET", "/handoffs");
+    list.replaceChildren();
+    if (!items.length) list.append(node("li", "Tidak ada permintaan yang menunggu.", "muted"));
+    for (const h of items) {
+      const li = node("li", null, "card");
+      li.append(node("strong", `#${h.id} · ${CHANNELS[h.channel] || h.channel} · ${STATUS[h.status] || h.status}`));
+      li.append(node("p", h.last_user_text || "(tanpa pesan)"));
+      li.append(node("p", `${h.reason_text} · ${when(h.created_at)}${h.agent ? " · " + h.agent : ""}`, "muted"));
+      li.append(button("Buka", () => openHandoff(h.id)));
+      list.append(li);
+    }
+    if (state.handoff) openHandoff(state.handoff, false);
+  }
+
+  async function openHandoff(id, scroll = true) {
+    const h = await api("GET", `/handoffs/${id}`);
+    state.handoff = h.status === "closed" ? null : h.id;
+    $("handoff").hidden = false;
+    $("handoff-title").textContent = `Permintaan #${h.id}`;
+    $("handoff-meta").textContent = `${CHANNELS[h.channel] || h.channel} · ${STATUS[h.status]} · ${h.reason_text}`;
+    const lines = h.transcript.map((l) => ({ who: l.who, text: l.text }))
+      .concat(h.replies.map((r) => ({ who: "agent", text: r.text + (r.delivered ? "" : " (belum terkirim)") })));
+    const list = $("transcript");
+    list.replaceChildren(...lines.map((l) => {
+      const li = node("li", null, `line line--${l.who}`);
+      li.append(node("span", `${WHO[l.who] || l.who}: `, "line__who"), node("span", l.text));
+      return li;
+    }));
+    $("reply-form").hidden = h.status === "closed";
+    if (scroll) $("handoff").scrollIntoView({ block: "start" });
+  }
+
+  async function sendReply(event) {
+    event.preventDefault();
+    const text = $("reply").value.trim();
+    if (!text) return notice("Balasan masih kosong.");
+    try {
+      await api("POST", `/handoffs/${state.handoff}/reply`, { text });
+      $("reply").value = "";
+      notice("Balasan terkirim ke pengguna.");
+      await loadQueue();  // the request is now "ditangani" in the list too; reopens the detail
+    } catch (e) { notice(e.message); }
+  }
+
+  async function closeHandoff() {
+    try {
+      const id = state.handoff;
+      await api("POST", `/handoffs/${id}/close`);
+      state.handoff = null;
+      $("handoff").hidden = true;
+      notice(`Permintaan #${id} ditutup.`);
+      await loadQueue();
+    } catch (e) { notice(e.message); }
+  }
+
+  /* ---------- knowledge base ---------- */
+  async function loadCategories() {
+    const cats = await api("GET", "/categories");
+    $("categories").replaceChildren(...cats.map((c) => {
+      const o = document.createElement("option");
+      o.value = c.id;
+      o.label = c.title;
+      return o;
+    }));
+  }
+
+  async function loadEntries(event) {
+    if (event) event.preventDefault();
+    const params = new URLSearchParams({ q: $("q").value, include_retired: $("retired").checked, limit: 100 });
+    const page = await api("GET", `/entries?${params}`);
+    $("kb-count").textContent = `${page.total} entri cocok` + (page.total > page.entries.length
+      ? ` (ditampilkan ${page.entries.length})` : "");
+    $("entries").replaceChildren(...page.entries.map((e) => {
+      const li = node("li", null, "card");
+      li.append(node("strong", `${e.id} · ${e.category_title}${e.status === "retired" ? " · pensiun" : ""}`));
+      li.append(node("p", e.question), node("p", e.answer, "muted clamp"));
+      li.append(button("Ubah", () => openEditor({ kind: "edit", id: e.id }, e)));
+      if (e.status === "active") li.append(button("Pensiunkan", () => retire(e.id), "danger"));
+      return li;
+    }));
+  }
+
+  async function retire(id) {
+    if (!window.confirm(`Pensiunkan entri ${id}? Entri tidak dipakai menjawab lagi.`)) return;
+    try {
+      await api("POST", `/entries/${encodeURIComponent(id)}/retire`);
+      notice(`Entri ${id} dipensiunkan.`);
+      await loadEntries();
+    } catch (e) { notice(e.message); }
+  }
+
+  const FIELDS = { category: "f-category", category_title: "f-category-title", id: "f-id", question: "f-question",
+                   answer: "f-answer", reference: "f-reference" };
+
+  function openEditor(mode, draft = {}) {
+    state.editing = mode;
+    const titles = { new: "Entri baru", edit: `Ubah entri ${mode.id}`, unanswered: "Jadikan entri",
+                     candidate: "Terima kandidat" };
+    $("editor-title").textContent = titles[mode.kind];
+    for (const [key, id] of Object.entries(FIELDS)) $(id).value = draft[key] || "";
+    $("f-id").disabled = mode.kind === "edit";
+    $("f-variants").value = (draft.training_questions || []).join("\n");
+    $("f-keywords").value = (draft.keywords || []).join(", ");
+    notice("", $("editor-notice"));
+    $("editor").showModal();
+  }
+
+  function formDraft() {
+    const draft = {};
+    for (const [key, id] of Object.entries(FIELDS)) draft[key] = $(id).value.trim();
+    draft.training_questions = $("f-variants").value.split("\n").map((s) => s.trim()).filter(Boolean);
+    draft.keywords = $("f-keywords").value.split(",").map((s) => s.trim()).filter(Boolean);
+    return draft;
+  }
+
+  async function saveEntry(event) {
+    event.preventDefault();
+    const mode = state.editing;
+    const draft = formDraft();
+    const path = { new: "/entries", edit: `/entries/${encodeURIComponent(mode.id)}`,
+                   unanswered: `/unanswered/${mode.id}/entry`,
+                   candidate: `/imports/${mode.batch}/candidates/${mode.id}/accept` }[mode.kind];
+    try {
+      const saved = await api(mode.kind === "edit" ? "PUT" : "POST", path, draft);
+      $("editor").close();
+      notice(`Entri ${saved.id} disimpan dan langsung dipakai menjawab.`
+        + (saved.warnings.length ? ` Saran: ${saved.warnings.join("; ")}.` : ""));
+      if (mode.kind === "unanswered") await loadUnanswered();
+      else if (mode.kind === "candidate") await showBatch(mode.batch);
+      else await loadEntries();
+    } catch (e) { notice(e.message, $("editor-notice")); }
+  }
+
+  /* ---------- unanswered questions ---------- */
+  async function loadUnanswered() {
+    const items = await api("GET", "/unanswered");
+    const list = $("unanswered");
+    list.replaceChildren();
+    if (!items.length) list.append(node("li", "Tidak ada pertanyaan yang belum terjawab.", "muted"));
+    for (const q of items) {
+      const li = node("li", null, "card");
+      li.append(node("p", q.text), node("p", `${CHANNELS[q.channel] || q.channel} · ${when(q.created_at)}`, "muted"));
+      li.append(button("Jadikan entri", async () => {
+        try { openEditor({ kind: "unanswered", id: q.id }, await api("GET", `/unanswered/${q.id}/draft`)); }
+        catch (e) { notice(e.message); }
+      }));
+      list.append(li);
+    }
+  }
+
+  /* ---------- import of a ticket export ---------- */
+  async function upload(event) {
+    event.preventDefault();
+    const file = $("file").files[0];
+    if (!file) return notice("Pilih berkas ekspor tiket HAI terlebih dahulu.");
+    const form = new FormData();
+    form.append("file", file);
+    try {
+      const batch = await api("POST", "/imports", form);
+      notice(`Impor selesai: ${batch.candidates.length} kandidat, ${batch.row_errors.length} baris rusak.`);
+      await showBatch(batch.id, batch);
+    } catch (e) { notice(e.message); }
+  }
+
+  async function showBatch(id, batch) {
+    batch = batch || await api("GET", `/imports/${id}`);
+    $("batch").hidden = false;
+    const c = batch.counts;
+    $("batch-counts").textContent = `${batch.filename}: ${c.rows_read} baris dibaca, ${c.tickets_used} tiket `
+      + `dipakai, ${c.tickets_skipped} dilewati, ${c.malformed_rows} rusak.`;
+    $("row-errors").replaceChildren(...(batch.row_errors.length ? batch.row_errors.map(
+      (e) => node("li", `Baris ${e.line}: ${e.message}`)) : [node("li", "Tidak ada.", "muted")]));
+    $("candidates").replaceChildren(...batch.candidates.map((cand) => {
+      const li = node("li", null, "card");
+      li.append(node("strong", `${cand.id} · ${cand.category} · ${cand.ticket_count} tiket · `
+        + `${STATUS[cand.status]}${cand.entry_id ? " → " + cand.entry_id : ""}`));
+      li.append(node("p", cand.question), node("p", cand.answer, "muted clamp"));
+      if (cand.status === "pending") {
+        li.append(button("Terima", async () => {
+          try {
+            const draft = await api("GET", `/imports/${batch.id}/candidates/${cand.id}/draft`);
+            openEditor({ kind: "candidate", batch: batch.id, id: cand.id }, draft);
+          } catch (e) { notice(e.message); }
+        }));
+        li.append(button("Tolak", async () => {
+          try { await api("POST", `/imports/${batch.id}/candidates/${cand.id}/reject`); await showBatch(batch.id); }
+          catch (e) { notice(e.message); }
+        }, "danger"));
+      }
+      return li;
+    }));
+  }
+
+  /* ---------- start ---------- */
+  async function start() {
+    for (const b of document.querySelectorAll("[data-tab]")) b.addEventListener("click", () => showTab(b.dataset.tab));
+    $("reply-form").addEventListener("submit", sendReply);
+    $("close-handoff").addEventListener("click", closeHandoff);
+    $("search").addEventListener("submit", (e) => loadEntries(e).catch((err) => notice(err.message)));
+    $("new-entry").addEventListener("click", () => openEditor({ kind: "new" }));
+    $("entry-form").addEventListener("submit", saveEntry);
+    $("cancel-entry").addEventListener("click", () => $("editor").close());
+    $("upload").addEventListener("submit", upload);
+    $("logout").addEventListener("click", async () => {
+      await api("POST", "/logout").catch(() => {});
+      window.location.assign("console/login");
+    });
+    const session = await api("GET", "/session");
+    state.csrf = session.csrf_token;
+    $("who").textContent = `${session.username} (${session.role})`;
+    await loadCategories();
+    await loadQueue();
+    window.setInterval(() => { if (state.tab === "queue") loadQueue().catch(() => {}); }, POLL_MS);
+  }
+
+  start().catch((e) => notice(e.message));
+})();
