@@ -20,9 +20,14 @@ from actions import (  # noqa: F401
 from actions.resources import in_action_server, start_background_warm_up
 
 if in_action_server():
-    if not _logging.getLogger().handlers:  # the spawned worker gets no logging set-up from rasa_sdk
-        from hai.settings import get_settings
+    from hai.settings import get_settings
 
+    if not _logging.getLogger().handlers:  # the spawned worker gets no logging set-up from rasa_sdk
         _logging.basicConfig(level=get_settings().log_level,
                              format="%(asctime)s %(levelname)-8s %(name)s - %(message)s")
+    # One torch thread per question: the action server answers several conversations at once on few
+    # cores, next to the Rasa server; two threads per encode would only make them wait on each other.
+    import torch as _torch
+
+    _torch.set_num_threads(get_settings().action_torch_threads)
     start_background_warm_up()

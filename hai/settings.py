@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     rasa_token: str = ""
 
     action_timeout_s: float = 20.0
+    # torch threads per embedding in the action server (questions from several users run side by side)
+    action_torch_threads: int = Field(1, ge=1)
     log_level: str = "INFO"
 
     # --- HTTP API (api/) -------------------------------------------------------------------------
