@@ -168,8 +168,7 @@ class AuthGate:
         if not cookie:
             return None
         session = console_session.verify(cookie, settings)
-        if session is None or not await anyio.to_thread.run_sync(console_session.user_is_active,
-                                                                 session.user_id, settings):
+        if session is None or not await anyio.to_thread.run_sync(console_session.is_live, session, settings):
             return 401, "Sesi konsol tidak berlaku atau sudah berakhir. Silakan masuk kembali."
         if scope["method"] not in console_session.SAFE_METHODS and not console_session.csrf_ok(
                 session, headers.get(console_session.CSRF_HEADER)):

@@ -116,3 +116,17 @@ class AuditLog(Base):
     duration_ms: Mapped[float] = mapped_column(Float)
     client_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
     request_id: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class ConsoleLogin(Base):
+    """One console login (api/console_session.py). The signed cookie names its row; logout deletes the row, so a
+    copied cookie stops working at once instead of living until its expiry. ``id`` is random and useless
+    without the signing key (the cookie's signature), so it is stored as is. Rows past ``expires_at`` are
+    deleted at the next login."""
+
+    __tablename__ = "console_logins"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)  # unix time, seconds (no time-zone pitfalls)

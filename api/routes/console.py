@@ -19,8 +19,9 @@ from api.audit import record_action
 from api.deps import current_principal, get_settings, knowledge, rasa_client, require_role
 from api.errors import COMMON_ERRORS, error_responses
 from api.keys import Principal
+from api.routes.console_admin import router as admin_router
 from api.routes.console_kb import EntryOut, router as kb_router, saved_entry
-from hai import agent_reply, handoff, unanswered
+from hai import agent_reply, handoff, live_transcript, unanswered
 from hai.messages import MAX_MESSAGE_CHARS
 from hai.settings import Settings
 from knowledge.editing import EditRejected, EntryDraft, KnowledgeEditor
@@ -49,8 +50,7 @@ async def console_page(request: Request):
     """The console for a logged-in agent; everyone else goes to the login page first."""
     settings = request.app.state.settings
     session = console_session.verify(request.cookies.get(console_session.COOKIE, ""), settings)
-    active = session is not None and await anyio.to_thread.run_sync(
-        console_session.user_is_active, session.user_id, settings)
+    active = session is not None and await anyio.to_thread.run_sync(console_session.is_live, session, settings)
     if not active or session.role not in users.ROLES:
         return RedirectResponse("console/login", status_code=303)
     return _page("console.html")
@@ -103,8 +103,11 @@ class Done(BaseModel):
     message: str
 
 
-@router.post("/logout", response_model=Done, summary="Keluar dari konsol (cookie sesi dihapus)")
-def logout(response: Response, settings: Settings = Depends(get_settings)) -> Done:
+@router.post("/logout", response_model=Done, summary="Keluar dari konsol (sesi diakhiri di server, cookie dihapus)")
+def logout(request: Request, response: Response, settings: Settings = Depends(get_settings)) -> Done:
+    session = getattr(request.state, "console_session", None)
+    if session is not None:  # server-side too: a copy of the cookie must not outlive the logout
+        console_session.revoke(session, settings)
     response.headers["set-cookie"] = console_session.cookie_header("", settings, max_age=0)
     return Done(message="Anda sudah keluar dari konsol petugas.")
 
@@ -139,6 +142,9 @@ class HandoffDetail(HandoffSummary):
     closed_at: datetime | None
     transcript: list[TranscriptLine]
     replies: list[ReplyOut]
+    live: bool = Field(False, description="true: transkrip memuat percakapan terbaru dari server asisten, "
+                                          "termasuk balasan petugas yang terkirim")
+    transcript_note: str | None = Field(None, description="Mengapa transkrip bukan yang terbaru")
 
 
 def _summary(h: handoff.Handoff) -> dict:
@@ -151,11 +157,15 @@ def _reply_out(r: agent_reply.Reply) -> ReplyOut:
     return ReplyOut(id=r.id, created_at=r.created_at, agent=r.agent, text=r.text, delivered=r.delivered)
 
 
-def _detail(h: handoff.Handoff, settings: Settings) -> HandoffDetail:
+def _detail(h: handoff.Handoff, settings: Settings,
+            now: live_transcript.LiveTranscript | None = None) -> HandoffDetail:
+    """``now``: the conversation read from Rasa (GET); the other routes answer with the stored transcript."""
+    lines = now.lines if now is not None else h.transcript
     return HandoffDetail(**_summary(h), closed_at=h.closed_at,
                          transcript=[TranscriptLine(**{k: line.get(k) for k in ("who", "text", "time")})
-                                     for line in h.transcript],
-                         replies=[_reply_out(r) for r in agent_reply.replies_of(h.id, settings)])
+                                     for line in lines],
+                         replies=[_reply_out(r) for r in agent_reply.replies_of(h.id, settings)],
+                         live=bool(now and now.live), transcript_note=now.note if now else None)
 
 
 def _handoff(handoff_id: int, settings: Settings) -> handoff.Handoff:
@@ -171,9 +181,12 @@ def list_handoffs(settings: Settings = Depends(get_settings)) -> list[HandoffSum
 
 
 @router.get("/handoffs/{handoff_id}", response_model=HandoffDetail, responses=error_responses(404),
-            summary="Satu permintaan dengan transkrip percakapan dan balasan petugas")
-def get_handoff(handoff_id: int, settings: Settings = Depends(get_settings)) -> HandoffDetail:
-    return _detail(_handoff(handoff_id, settings), settings)
+            summary="Satu permintaan dengan percakapan terbaru (dari server asisten) dan balasan petugas")
+async def get_handoff(handoff_id: int, settings: Settings = Depends(get_settings),
+                      client=Depends(rasa_client)) -> HandoffDetail:
+    found = await anyio.to_thread.run_sync(_handoff, handoff_id, settings)
+    now = await live_transcript.live_transcript(client, settings, found)
+    return await anyio.to_thread.run_sync(_detail, found, settings, now)
 
 
 @router.post("/handoffs/{handoff_id}/assign", response_model=HandoffDetail, responses=error_responses(404),
@@ -266,3 +279,4 @@ def unanswered_to_entry(question_id: int, body: EntryDraft, request: Request,
 
 
 router.include_router(kb_router)
+router.include_router(admin_router)  # admins only (keys, staff accounts)

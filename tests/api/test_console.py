@@ -7,6 +7,8 @@ API (httpx MockTransport) in place of the app's Rasa client.
 from __future__ import annotations
 
 import json
+import time
+from datetime import datetime, timezone
 
 import httpx
 import pytest
@@ -18,7 +20,7 @@ from api.main import create_app
 from api.storage import sessions
 from api.users import create_user, disable_user
 from hai import handoff, unanswered
-from hai.models import AuditLog
+from hai.models import AuditLog, ConsoleLogin
 from knowledge.hai_export import write_export
 from tests.api.conftest import write_kb
 
@@ -26,14 +28,22 @@ PASSWORD = "kata-sandi-uji-123"
 
 
 class FakeRasa:
-    """Records what the console posts to the Rasa HTTP API; answers ``status``."""
+    """Records what the console sends to the Rasa HTTP API; answers ``status``, a conversation's tracker
+    from ``trackers`` (sender id -> events), or cannot be reached at all while ``down``."""
 
     def __init__(self) -> None:
         self.requests: list[httpx.Request] = []
         self.status = 200
+        self.trackers: dict[str, list[dict]] = {}
+        self.down = False
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        if self.down:
+            raise httpx.ConnectError("Connection refused", request=request)
+        if request.method == "GET" and request.url.path.endswith("/tracker"):
+            sender = request.url.path.split("/")[2]
+            return httpx.Response(self.status, json={"sender_id": sender, "events": self.trackers.get(sender, [])})
         return httpx.Response(self.status, json={"events": []})
 
 
@@ -98,6 +108,24 @@ def test_login_sets_a_strict_httponly_cookie_and_refuses_wrong_passwords(app, se
     out = c.post("/api/v1/console/logout", headers={"X-CSRF-Token": session["csrf_token"]})
     assert out.status_code == 200 and "Max-Age=0" in out.headers["set-cookie"]
     assert c.get("/api/v1/console/session").status_code == 401
+
+
+def test_logout_ends_the_session_on_the_server_so_a_copied_cookie_is_refused(app, settings, agent):
+    with sessions(settings)() as db:  # a login that expired long ago: the next login removes its row
+        db.add(ConsoleLogin(id="kedaluwarsa", user_id=1, expires_at=time.time() - 60))
+        db.commit()
+    c = TestClient(app, raise_server_exceptions=False)
+    token = c.post("/api/v1/console/login", json={"username": "agen.satu", "password": PASSWORD}).json()["csrf_token"]
+    copied = {"Cookie": f"hai_console={c.cookies['hai_console']}"}
+    with sessions(settings)() as db:
+        assert db.get(ConsoleLogin, "kedaluwarsa") is None
+    other = TestClient(app, raise_server_exceptions=False)
+    assert other.get("/api/v1/console/handoffs", headers=copied).status_code == 200  # the copy works until...
+    assert c.post("/api/v1/console/logout", headers={"X-CSRF-Token": token}).status_code == 200
+    r = other.get("/api/v1/console/handoffs", headers=copied)  # ...logout, though its signature is still valid
+    assert r.status_code == 401 and "Sesi konsol" in r.json()["detail"]
+    page = other.get("/console", headers=copied, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "console/login"
 
 
 def test_no_session_wrong_role_forged_cookie_and_missing_csrf_are_refused(anon, agent, key, settings):
@@ -172,6 +200,64 @@ def test_queue_reply_reaches_rasa_as_a_bot_event_and_close(agent, rasa, settings
     r = agent.post(f"/api/v1/console/handoffs/{request.id}/reply", json={"text": "halo lagi"})
     assert r.status_code == 422 and "sudah ditutup" in r.json()["detail"]
     assert agent.get("/api/v1/console/handoffs/99999").status_code == 404
+
+
+def _iso(t: float) -> str:
+    return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds")
+
+
+T0 = 1_700_000_000.0
+TRACKER = [  # what Rasa keeps: the stored transcript's messages, then the queue number, the user, an agent
+    {"event": "action", "name": "action_listen", "timestamp": T0 - 1},
+    {"event": "user", "text": "SPM saya ditolak, NIP 19850101 201001 1 001", "timestamp": T0},
+    {"event": "bot", "text": "Mohon periksa kembali kelengkapan SPM Anda.", "timestamp": T0 + 1},
+    {"event": "user", "text": "saya mau bicara dengan petugas", "timestamp": T0 + 5.2},
+    {"event": "bot", "text": "Percakapan Anda saya teruskan (nomor antrean #7).", "timestamp": T0 + 5.6},
+    {"event": "slot", "name": "handoff_id", "value": 7, "timestamp": T0 + 5.7},
+    {"event": "user", "text": "email saya budi@contoh.go.id", "timestamp": T0 + 30},
+    {"event": "bot", "text": "", "data": {"custom": {"x": 1}}, "timestamp": T0 + 31},
+    {"event": "bot", "text": "Baik, kami cek SPM Anda.", "metadata": {"agent": "agen.satu"}, "timestamp": T0 + 60},
+]
+
+
+def test_open_handoff_shows_the_conversation_since_with_agent_replies(agent, rasa, settings):
+    stored = [{"who": e["event"], "text": e["text"], "time": _iso(e["timestamp"])} for e in TRACKER[1:4]]
+    request, _ = handoff.create_or_get_open("web-sesi-live", channel="socketio", transcript=stored, settings=settings)
+    rasa.trackers["web-sesi-live"] = TRACKER
+    rasa.requests.clear()
+    detail = agent.get(f"/api/v1/console/handoffs/{request.id}").json()
+    (asked,) = rasa.requests
+    assert asked.url.path == "/conversations/web-sesi-live/tracker"
+    assert dict(asked.url.params) == {"token": settings.rasa_api_token()}
+    assert detail["live"] is True and detail["transcript_note"] is None
+    assert [(line["who"], line["text"]) for line in detail["transcript"]] == [
+        ("user", "SPM saya ditolak, NIP [NIP]"), ("bot", "Mohon periksa kembali kelengkapan SPM Anda."),
+        ("user", "saya mau bicara dengan petugas"),
+        ("bot", "Percakapan Anda saya teruskan (nomor antrean #7)."),
+        ("user", "email saya [EMAIL]"),  # redacted like the stored transcript
+        ("agent", "Baik, kami cek SPM Anda.")]
+    assert detail["transcript"][-1]["time"] == _iso(T0 + 60)
+
+
+def test_rasa_down_or_failing_shows_the_stored_transcript_with_a_note(agent, rasa, settings):
+    request, _ = handoff.create_or_get_open("web-sesi-mati", channel="telegram", settings=settings, transcript=[
+        {"who": "user", "text": "tolong hubungkan ke petugas, hp 081234567890", "time": _iso(T0)}])
+    rasa.down = True
+    try:
+        r = agent.get(f"/api/v1/console/handoffs/{request.id}")
+    finally:
+        rasa.down = False
+    assert r.status_code == 200
+    body = r.json()
+    assert body["live"] is False and "tidak dapat dimuat" in body["transcript_note"]
+    assert "tidak dapat dihubungi" in body["transcript_note"]
+    assert [line["text"] for line in body["transcript"]] == ["tolong hubungkan ke petugas, hp [TELEPON]"]
+    rasa.status = 500
+    try:
+        body = agent.get(f"/api/v1/console/handoffs/{request.id}").json()
+    finally:
+        rasa.status = 200
+    assert body["live"] is False and "menjawab 500" in body["transcript_note"] and len(body["transcript"]) == 1
 
 
 NEW_ENTRY = {"category": "gaji", "question": "Bagaimana cara mengajukan tunjangan kinerja pegawai pindahan?",

@@ -8,6 +8,7 @@ Screenshots: artifacts/screenshots/console_*.png, one copied to docs/screenshots
 """
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from tests.e2e.test_webchat import CHROMIUM, DESKTOP, PHONE, REPLY_MS, SCREENSHO
 pytestmark = pytest.mark.e2e
 
 AGENT, PASSWORD = "agen.e2e", "kata-sandi-e2e-123"
+ADMIN = "admin.e2e"
 ASK_FOR_AGENT = "saya mau bicara dengan petugas"
 REPLY = "Selamat siang, kami petugas Helpdesk HAI DJPb. SP2D Anda sudah kami teruskan ke KPPN."
 NEW_QUESTION = "Bagaimana cara mengaktifkan kembali akun e-Rekon yang terkunci?"
@@ -90,10 +92,12 @@ def test_agent_answers_a_handoff_in_the_users_chat_then_adds_knowledge(console, 
         page.get_by_label("Kata sandi").fill(PASSWORD)
         page.get_by_role("button", name="Masuk").click()
         expect(page).to_have_url(f"{settings.api_url}/console")
+        expect(page.get_by_role("button", name="Admin")).to_be_hidden()  # an agent has no admin tab
         card = page.locator("#queue .card", has_text=ASK_FOR_AGENT)
         expect(card).to_have_count(1, timeout=REPLY_MS)
         card.get_by_role("button", name="Buka").click()
         expect(page.locator("#transcript")).to_contain_text(ASK_FOR_AGENT)
+        expect(page.locator("#transcript .line--bot", has_text="nomor antrean #")).to_have_count(1)  # live
 
         page.get_by_label("Balasan untuk pengguna").fill(REPLY)
         page.get_by_role("button", name="Kirim balasan").click()
@@ -134,3 +138,32 @@ def test_agent_answers_a_handoff_in_the_users_chat_then_adds_knowledge(console, 
     finally:
         user.close()
         agent_context.close()
+
+
+def test_admin_sees_the_admin_tab_and_makes_a_key_shown_once(console, browser):
+    settings, _ = console
+    create_user(ADMIN, PASSWORD, "admin", Settings(app_db_url=settings.app_url))
+    context = browser.new_context(viewport=DESKTOP, locale="id-ID")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(f"{settings.api_url}/console/login")
+        page.get_by_label("Nama pengguna").fill(ADMIN)
+        page.get_by_label("Kata sandi").fill(PASSWORD)
+        page.get_by_role("button", name="Masuk").click()
+        expect(page).to_have_url(f"{settings.api_url}/console")
+        page.get_by_role("button", name="Admin").click()
+        expect(page.locator("#users .card", has_text=AGENT)).to_have_count(1)
+        page.get_by_label("Pemakai kunci").fill("e2e-portal-satker")
+        page.get_by_role("button", name="Buat kunci").click()
+        key = page.locator("#new-key-value")
+        expect(key).to_have_value(re.compile(r"^hai_.{40,}$"), timeout=REPLY_MS)
+        expect(page.locator("#keys .card", has_text="e2e-portal-satker")).to_have_count(1)
+        shot(page, "console_admin.png")
+        answer = httpx.post(f"{settings.api_url}/api/v1/ask", json={"question": "cara revisi dipa"},
+                            headers={"X-API-Key": key.input_value()}, timeout=60)
+        assert answer.status_code == 200, answer.text
+        assert errors == []
+    finally:
+        context.close()

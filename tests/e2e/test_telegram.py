@@ -33,6 +33,7 @@ def telegram(tmp_path_factory):
         telegram_webhook_url=WEBHOOK_URL, telegram_api_base=standin.base_url, telegram_bot_name=BOT_NAME,
     ) as stack:
         standin.webhook_endpoint = f"{stack.settings.rasa_url}/webhooks/telegram/webhook"
+        standin.stack = stack  # the agent-reply test needs the stack's settings (app database, Rasa token)
         yield standin
 
 
@@ -159,3 +160,26 @@ def test_a_failing_bot_api_does_not_break_the_channel(telegram):
     assert len(replies(telegram, chat, mark)) == 1  # the one failed attempt
     sent = say(telegram, text_update(chat, "terima kasih"), chat)
     assert sent[0]["text"].startswith("Sama-sama")
+
+
+def test_agent_reply_reaches_the_telegram_user(telegram):
+    import asyncio
+
+    from hai import handoff as handoff_core
+    from hai.agent_reply import send_reply
+
+    chat = new_chat()
+    sent = say(telegram, text_update(chat, "saya mau bicara dengan petugas"), chat)
+    assert any("petugas" in m.get("text", "") for m in sent)
+    settings = telegram.stack.settings
+    request = next(h for h in handoff_core.list_open(settings) if h.sender_id == str(chat))
+    assert request.channel == "telegram"
+
+    async def reply() -> None:
+        async with httpx.AsyncClient(timeout=30) as client:
+            await send_reply(client, settings, request.id, "Halo Pak Budi, SP2D Anda sudah kami cek.", agent="agen1")
+
+    mark = telegram.mark()
+    asyncio.run(reply())
+    call = telegram.wait_for("sendMessage", lambda c: c.params.get("chat_id") == chat, after=mark, timeout=30)
+    assert "SP2D Anda sudah kami cek" in call.params["text"]

@@ -148,6 +148,20 @@ def test_conversation_with_buttons_and_chart_survives_a_reload(stack, browser, c
         tab.close()
 
 
+def test_helpdesk_question_is_answered_with_its_source(browser, chat_url):
+    tab = ChatTab(browser, chat_url, DESKTOP).open()
+    try:
+        tab.send("bagaimana cara mengajukan revisi DIPA ke kanwil?")
+        answer = tab.bot("Kategori:")
+        expect(answer).to_be_visible(timeout=REPLY_MS)
+        expect(answer).to_contain_text("Sumber:")
+        expect(answer).to_contain_text("revisi")
+        tab.screenshot("webchat-helpdesk.png")
+        assert tab.errors == []
+    finally:
+        tab.close()
+
+
 def test_empty_overlong_and_markup_messages(stack, browser, chat_url):
     tab = ChatTab(browser, chat_url, DESKTOP).open()
     try:

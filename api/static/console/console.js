@@ -57,7 +57,9 @@
       $(`tab-${b.dataset.tab}`).hidden = b.dataset.tab !== name;
     }
     notice("");
-    ({ queue: loadQueue, kb: loadEntries, unanswered: loadUnanswered, import: () => {} })[name]();
+    const load = { queue: loadQueue, kb: loadEntries, unanswered: loadUnanswered, import: async () => {},
+                   admin: loadAdmin }[name];
+    load().catch((e) => notice(e.message));
   }
 
   /* ---------- handoff queue ---------- */
@@ -83,8 +85,12 @@
     $("handoff").hidden = false;
     $("handoff-title").textContent = `Permintaan #${h.id}`;
     $("handoff-meta").textContent = `${CHANNELS[h.channel] || h.channel} · ${STATUS[h.status]} · ${h.reason_text}`;
+    // live: the transcript is the conversation as Rasa has it, delivered agent replies included; only the
+    // replies that never reached the user are added. Otherwise it is the snapshot taken at the handoff.
+    const replies = h.live ? h.replies.filter((r) => !r.delivered) : h.replies;
     const lines = h.transcript.map((l) => ({ who: l.who, text: l.text }))
-      .concat(h.replies.map((r) => ({ who: "agent", text: r.text + (r.delivered ? "" : " (belum terkirim)") })));
+      .concat(replies.map((r) => ({ who: "agent", text: r.text + (r.delivered ? "" : " (belum terkirim)") })));
+    notice(h.transcript_note || "", $("transcript-note"));
     const list = $("transcript");
     list.replaceChildren(...lines.map((l) => {
       const li = node("li", null, `line line--${l.who}`);
@@ -256,6 +262,83 @@
     }));
   }
 
+  /* ---------- admin: API keys and staff accounts (admins only; the server refuses everyone else) ---------- */
+  async function loadAdmin() {
+    const [keys, users] = await Promise.all([api("GET", "/admin/keys"), api("GET", "/admin/users")]);
+    $("keys").replaceChildren(...keys.map((k) => {
+      const li = node("li", null, "card");
+      li.append(node("strong", `#${k.id} · ${k.name} · ${k.role}`));
+      li.append(node("p", `${k.prefix}… · dibuat ${when(k.created_at)}`
+        + (k.revoked_at ? ` · dicabut ${when(k.revoked_at)}` : " · aktif"), "muted"));
+      if (!k.revoked_at) li.append(button("Cabut", () => revokeKey(k), "danger"));
+      return li;
+    }));
+    $("users").replaceChildren(...users.map((u) => {
+      const li = node("li", null, "card");
+      li.append(node("strong", `${u.username} · ${u.role}`));
+      li.append(node("p", `dibuat ${when(u.created_at)}`
+        + (u.disabled_at ? ` · nonaktif sejak ${when(u.disabled_at)}` : " · aktif"), "muted"));
+      if (!u.disabled_at && u.username !== state.username) {
+        li.append(button("Nonaktifkan", () => disableUser(u), "danger"));
+      }
+      return li;
+    }));
+  }
+
+  async function createKey(event) {
+    event.preventDefault();
+    const name = $("key-name").value.trim();
+    if (!name) return notice("Isi nama pemakai kunci terlebih dahulu.");
+    try {
+      const created = await api("POST", "/admin/keys", { name, role: $("key-role").value });
+      $("key-name").value = "";
+      $("new-key-value").value = created.key;  // shown this once: the server keeps only a hash
+      $("new-key").hidden = false;
+      notice(`Kunci #${created.id} untuk ${created.name} dibuat. Salin sekarang; kunci tidak ditampilkan lagi.`);
+      await loadAdmin();
+    } catch (e) { notice(e.message); }
+  }
+
+  async function copyKey() {
+    $("new-key-value").select();
+    try {
+      await navigator.clipboard.writeText($("new-key-value").value);
+      notice("Kunci disalin ke papan klip.");
+    } catch (e) { notice("Kunci sudah dipilih: tekan Ctrl+C untuk menyalin."); }
+  }
+
+  async function revokeKey(k) {
+    if (!window.confirm(`Cabut kunci #${k.id} (${k.name})? Aplikasi yang memakainya langsung ditolak.`)) return;
+    try {
+      await api("POST", `/admin/keys/${k.id}/revoke`);
+      notice(`Kunci #${k.id} dicabut.`);
+      await loadAdmin();
+    } catch (e) { notice(e.message); }
+  }
+
+  async function createUser(event) {
+    event.preventDefault();
+    const body = { username: $("user-name").value.trim(), password: $("user-password").value,
+                   role: $("user-role").value };
+    if (!body.username || !body.password) return notice("Isi nama pengguna dan kata sandi awal.");
+    try {
+      const user = await api("POST", "/admin/users", body);
+      $("user-name").value = "";
+      $("user-password").value = "";
+      notice(`Akun ${user.username} (${user.role}) dibuat.`);
+      await loadAdmin();
+    } catch (e) { notice(e.message); }
+  }
+
+  async function disableUser(u) {
+    if (!window.confirm(`Nonaktifkan akun ${u.username}? Sesinya langsung berakhir.`)) return;
+    try {
+      await api("POST", `/admin/users/${u.id}/disable`);
+      notice(`Akun ${u.username} dinonaktifkan.`);
+      await loadAdmin();
+    } catch (e) { notice(e.message); }
+  }
+
   /* ---------- start ---------- */
   async function start() {
     for (const b of document.querySelectorAll("[data-tab]")) b.addEventListener("click", () => showTab(b.dataset.tab));
@@ -266,13 +349,19 @@
     $("entry-form").addEventListener("submit", saveEntry);
     $("cancel-entry").addEventListener("click", () => $("editor").close());
     $("upload").addEventListener("submit", upload);
+    $("key-form").addEventListener("submit", createKey);
+    $("copy-key").addEventListener("click", copyKey);
+    $("user-form").addEventListener("submit", createUser);
     $("logout").addEventListener("click", async () => {
       await api("POST", "/logout").catch(() => {});
       window.location.assign("console/login");
     });
     const session = await api("GET", "/session");
     state.csrf = session.csrf_token;
+    state.username = session.username;
     $("who").textContent = `${session.username} (${session.role})`;
+    // only a convenience: the admin routes themselves refuse every role but admin
+    document.querySelector('[data-tab="admin"]').hidden = session.role !== "admin";
     await loadCategories();
     await loadQueue();
     window.setInterval(() => { if (state.tab === "queue") loadQueue().catch(() => {}); }, POLL_MS);
