@@ -2,13 +2,18 @@
 started once per test session by ``hai.stack.running_stack`` (free ports, its own SQLite tracker store)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from hai.launcher import RASA_BIN
 from hai.stack import RunningStack, running_stack
 
 pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package (scripts/ensure_chromium.sh)
 
 
 class Stack(RunningStack):
@@ -28,3 +33,14 @@ def stack(tmp_path_factory) -> Stack:
         pytest.fail(f"{RASA_BIN} is missing: run `make install` (make test does it)")
     with running_stack(data_dir=tmp_path_factory.mktemp("hai-data")) as running:
         yield Stack(running.settings, running.services, running.model)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Browser:
+    """Headless Debian Chromium driven by Playwright (its own browser downloads are never used)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure_chromium.sh (make test does it)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield browser
+        browser.close()
