@@ -7,7 +7,8 @@ and only long-polling works. ``apply()`` gives that module an ``asyncio`` whose 
 coroutines in tasks first, which is what ``asyncio.wait`` itself did before 3.11, so behaviour is as on
 3.10. It does nothing on other Sanic versions or older Pythons, and is safe to call more than once.
 
-hai/launcher.py starts the Rasa server through this module, so the patch is in place before Sanic runs::
+hai/launcher.py starts the Rasa server through this module, so the patch is in place before Sanic runs
+(together with channels/action_calls.py: cheaper calls to the action server)::
 
     .venv/rasa/bin/python -m channels.sanic_compat run --model ...   # = `rasa run --model ...`
 """
@@ -48,6 +49,9 @@ def apply() -> bool:
 
 if __name__ == "__main__":
     apply()
+    from channels import action_calls
+
+    action_calls.apply()
     from rasa.__main__ import main
 
     sys.argv[0] = "rasa"
