@@ -4,7 +4,7 @@ page through Rasa's socket.io channel), closes it, and adds a knowledge entry th
 
 The API runs as its own process here, on a copy of the knowledge base and a throwaway data folder (it edits
 the knowledge base and its index), sharing the stack's app database with the action server (handoffs).
-Screenshots: artifacts/screenshots/console_*.png, one copied to docs/screenshots/console.png.
+Screenshots: artifacts/screenshots/console_*.png (docs/screenshots/ holds copies from a run).
 """
 from __future__ import annotations
 
@@ -125,9 +125,6 @@ def test_agent_answers_a_handoff_in_the_users_chat_then_adds_knowledge(console, 
         page.wait_for_timeout(300)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scroll
         shot(page, "console_phone.png")
-        docs = ROOT / "docs" / "screenshots"
-        docs.mkdir(parents=True, exist_ok=True)
-        shutil.copy(SCREENSHOTS / "console_queue.png", docs / "console.png")
         assert errors == [] and not [e for e in user.errors if "pageerror" in e]
     finally:
         user.close()
