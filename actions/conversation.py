@@ -1,10 +1,11 @@
 """Reading a rasa-sdk tracker: the latest user message, what happened since, the transcript, form slots."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Tracker
+
+from hai.handoff import event_line
 
 # Slots a form uses besides its required ones (optional values the submit action reads).
 FORM_EXTRA_SLOTS: dict[str, tuple[str, ...]] = {
@@ -90,27 +91,8 @@ def last_form(tracker: Tracker) -> str | None:
     return tracker.active_loop_name or form_at_message(tracker)
 
 
-def _iso(timestamp: Any) -> str | None:
-    try:
-        return datetime.fromtimestamp(float(timestamp), tz=timezone.utc).isoformat(timespec="seconds")
-    except (TypeError, ValueError, OverflowError, OSError):
-        return None
-
-
 def transcript(tracker: Tracker, limit: int = 60) -> list[dict[str, Any]]:
     """``[{who: user|bot, text, time}]`` of the conversation since its last restart (not redacted here:
     ``hai.handoff`` redacts everything it stores)."""
-    lines = []
-    for event in tracker.events_after_latest_restart():
-        kind = event.get("event")
-        if kind not in ("user", "bot"):
-            continue
-        text = event.get("text") or ""
-        if kind == "bot" and not text:
-            data = event.get("data") or {}
-            text = "[gambar]" if data.get("image") else ""
-        if kind == "user" and text.startswith("/"):
-            text = f"[tombol: {text}]"
-        if text:
-            lines.append({"who": kind, "text": text, "time": _iso(event.get("timestamp"))})
+    lines = [line for line in map(event_line, tracker.events_after_latest_restart()) if line]
     return lines[-limit:]

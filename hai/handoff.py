@@ -66,6 +66,29 @@ class Handoff:
         return REASONS.get(self.reason, self.reason)
 
 
+def _iso(timestamp: object) -> str | None:
+    try:
+        return datetime.fromtimestamp(float(timestamp), tz=timezone.utc).isoformat(timespec="seconds")
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def event_line(event: Mapping) -> dict | None:
+    """One Rasa tracker event as a transcript line ``{who: user|bot, text, time}`` (not yet redacted), or None
+    when it is not a message with something to show: a button press reads "[tombol: /payload]", an image
+    without text "[gambar]". The bot's stored transcripts and the console's live ones are both written by it,
+    so their lines can be lined up (``hai.live_transcript``)."""
+    kind = event.get("event")
+    if kind not in ("user", "bot"):
+        return None
+    text = str(event.get("text") or "")
+    if kind == "bot" and not text and (event.get("data") or {}).get("image"):
+        text = "[gambar]"
+    if kind == "user" and text.startswith("/"):
+        text = f"[tombol: {text}]"
+    return {"who": kind, "text": text, "time": _iso(event.get("timestamp"))} if text else None
+
+
 def redact_transcript(lines: Iterable[Mapping]) -> list[dict]:
     """``[{who, text, time}]``, each text redacted and cut to ``MAX_LINE_CHARS``; the latest lines kept."""
     out = []

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from hai.handoff import Handoff, redact_transcript
+from hai.handoff import Handoff, event_line, redact_transcript
 from hai.settings import Settings
 
 # An agent waits on this when opening a request: a hung Rasa server must not hang the console for
@@ -34,31 +32,20 @@ class LiveTranscript:
     note: str | None = None      # why it is not live, for the agent
 
 
-def _iso(timestamp: Any) -> str | None:
-    try:
-        return datetime.fromtimestamp(float(timestamp), tz=timezone.utc).isoformat(timespec="seconds")
-    except (TypeError, ValueError, OverflowError, OSError):
-        return None
-
-
 def tracker_lines(events: Iterable[Mapping]) -> list[dict]:
     """``[{who, text, time}]`` of the conversation since its last restart, redacted; bot utterances that an
-    agent sent (``metadata.agent``, see ``hai.agent_reply.bot_event``) are ``who="agent"``. Texts are written
-    the way ``actions.conversation.transcript`` writes the stored lines, so the two can be lined up."""
+    agent sent (``metadata.agent``, see ``hai.agent_reply.bot_event``) are ``who="agent"``. Lines are written by
+    ``hai.handoff.event_line``, as the stored ones are, so the two can be lined up."""
     events = list(events)
     restart = max((i for i, e in enumerate(events) if e.get("event") == "restart"), default=-1)
     lines = []
     for event in events[restart + 1:]:
-        kind = event.get("event")
-        if kind not in ("user", "bot"):
+        line = event_line(event)
+        if line is None:
             continue
-        text = str(event.get("text") or "")
-        if kind == "bot" and not text and (event.get("data") or {}).get("image"):
-            text = "[gambar]"
-        if kind == "user" and text.startswith("/"):
-            text = f"[tombol: {text}]"
-        who = "agent" if kind == "bot" and (event.get("metadata") or {}).get("agent") else kind
-        lines.append({"who": who, "text": text, "time": _iso(event.get("timestamp"))})
+        if line["who"] == "bot" and (event.get("metadata") or {}).get("agent"):
+            line["who"] = "agent"
+        lines.append(line)
     return redact_transcript(lines)
 
 
