@@ -10,15 +10,7 @@ import uvicorn
 
 from api.keys import create_key, list_keys
 from api.main import create_app
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
+from hai.stack import free_port
 
 MULTIPART_HEAD = (b'--b\r\nContent-Disposition: form-data; name="file"; filename="besar.csv"\r\n'
                   b"Content-Type: text/csv\r\n\r\n")
