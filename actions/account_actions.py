@@ -7,8 +7,8 @@ from rasa_sdk import Tracker
 
 from actions import resources
 from actions.base import HaiAction, Reply, user_message
-from analytics.accounts import NoConfidentMatchError, match_strength, suggest_account_codes
-from analytics.accounts_validate import OK, UNKNOWN, WRITTEN, WRONG_CODE, check_account
+from analytics.accounts.suggest import NoConfidentMatchError, match_strength, suggest_account_codes
+from analytics.accounts.validate import OK, UNKNOWN, WRITTEN, WRONG_CODE, check_account
 
 REFERENCE = "Kepmendagri 050-5889"
 CHECK_SPELLING = f"Periksa penulisan nama akun, atau gunakan istilah sesuai {REFERENCE}."

@@ -16,11 +16,11 @@ from rasa_sdk import Tracker
 
 from actions import resources
 from actions.base import HaiAction, Reply
-from analytics.bills import check_idpel_bill
-from analytics.bills_schema import nama_bulan, parse_periode
+from analytics.bills.fairness import check_idpel_bill
+from analytics.ids import nama_bulan, parse_periode
 from analytics.errors import AnalyticsError, IdpelNotFoundError, SatkerNotFoundError
 from analytics.money import format_desimal, format_rupiah
-from analytics.rekon_schema import SELISIH
+from analytics.rekon.schema import SELISIH
 from hai.settings import get_settings
 
 SYNTHETIC_NOTE = ("Catatan: hasil ini dihitung dari data contoh SINTETIS untuk uji coba, bukan data "
@@ -100,8 +100,8 @@ class ActionForecastPagu(HaiAction):
         if not kode:
             return Reply()
         # imported on first use: statsmodels, scipy and matplotlib add ~2 s to the server's start
-        from analytics.pagu import forecast_pagu
-        from analytics.pagu_chart import render_pagu_chart
+        from analytics.pagu.forecast import forecast_pagu
+        from analytics.pagu.chart import render_pagu_chart
 
         repo = resources.bills()
         result = forecast_pagu(kode, as_of=tracker.get_slot("periode") or None, repository=repo)

@@ -99,7 +99,7 @@ async def call_with_timeout(fn: Callable[..., Any], *args: Any, timeout: float |
 
 def conversation_ref(tracker: Tracker) -> str:
     """A short pseudonym of the conversation for logs (never the raw id)."""
-    from hai.unanswered import sender_hash
+    from helpdesk.unanswered import sender_hash
 
     return sender_hash(tracker.sender_id)[:12]
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from hai.handoff import event_line
+from helpdesk.handoff import event_line
 
 # Slots a form uses besides its required ones (optional values the submit action reads).
 FORM_EXTRA_SLOTS: dict[str, tuple[str, ...]] = {
@@ -93,6 +93,6 @@ def last_form(tracker: Tracker) -> str | None:
 
 def transcript(tracker: Tracker, limit: int = 60) -> list[dict[str, Any]]:
     """``[{who: user|bot, text, time}]`` of the conversation since its last restart (not redacted here:
-    ``hai.handoff`` redacts everything it stores)."""
+    ``helpdesk.handoff`` redacts everything it stores)."""
     lines = [line for line in map(event_line, tracker.events_after_latest_restart()) if line]
     return lines[-limit:]

@@ -6,7 +6,7 @@
   and the second unsure turn in a row hands over instead.
 - handoff: the conversation goes to an agent (``actions.handoff.hand_over``).
 - empty / too long: the knowledge service's own explanation.
-Unsure and unanswered questions are stored redacted (``hai.unanswered``) so agents can add entries.
+Unsure and unanswered questions are stored redacted (``helpdesk.unanswered``) so agents can add entries.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from actions.base import HaiAction, Reply, conversation_ref, get_logger
 from actions.conversation import latest_text
 from actions.handoff import hand_over
 from hai.messages import APOLOGY_REPLY
-from hai.unanswered import record_unanswered
+from helpdesk.unanswered import record_unanswered
 
 log = get_logger(__name__)
 

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from actions import resources
-from analytics.accounts_reference import normalize_kode_akun
-from analytics.accounts_text import is_blank_name
-from analytics.bills_schema import nama_bulan, normalize_idpel, normalize_kode_satker, parse_periode
+from analytics.accounts.reference import normalize_kode_akun
+from analytics.accounts.text import is_blank_name
+from analytics.ids import nama_bulan, normalize_idpel, normalize_kode_satker, parse_periode
 from analytics.errors import InvalidInputError
 from analytics.money import format_rupiah, parse_rupiah
 from hai.messages import HELPDESK_CONTACT

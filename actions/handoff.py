@@ -1,4 +1,4 @@
-"""action_handoff: queue the conversation for a helpdesk agent (``hai.handoff``) and say what happens next."""
+"""action_handoff: queue the conversation for a helpdesk agent (``helpdesk.handoff``) and say what happens next."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 
 from actions.base import HaiAction, Reply
 from actions.conversation import form_at_message, form_slots, transcript
-from hai import handoff as handoff_core
+from helpdesk import handoff as handoff_core
 
 
 def hand_over(tracker: Tracker, reason: str) -> Reply:

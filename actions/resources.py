@@ -1,7 +1,7 @@
 """The heavy objects the actions use, one per process, created on first use and warmed at server start.
 
 - ``knowledge()``: the knowledge service (embedding model + FAISS index), about 10 s to load;
-- ``bills()``: bill and pagu data (``analytics.bills_repository.get_bill_repository``), under 1 s;
+- ``bills()``: bill and pagu data (``analytics.bills.repository.get_bill_repository``), under 1 s;
 - ``rekon()``: reconciliation data and its risk model (loaded, or trained once and saved), about 3 s;
 - ``accounts()``: the account-code suggester with its reference index, about 3 s.
 
@@ -37,25 +37,25 @@ def knowledge():
 
 
 def bills():
-    from analytics.bills_repository import get_bill_repository
+    from analytics.bills.repository import get_bill_repository
 
     return get_bill_repository()
 
 
 def rekon():
-    from analytics.rekon_repository import get_rekon_repository
+    from analytics.rekon.repository import get_rekon_repository
 
     return get_rekon_repository()
 
 
 def accounts():
-    from analytics.accounts import default_suggester
+    from analytics.accounts.suggest import default_suggester
 
     return default_suggester()
 
 
 def _warm_pagu() -> None:
-    from analytics.pagu import pagu_pipeline_for
+    from analytics.pagu.forecast import pagu_pipeline_for
 
     repo = bills()
     pagu_pipeline_for(repo, repo.last_month)  # the forecast most users ask for: data up to the last month
@@ -102,9 +102,9 @@ def in_action_server() -> bool:
 def reset() -> None:
     """Forget every cached resource (tests, or after the data changed)."""
     global _knowledge
-    from analytics import accounts as accounts_module
-    from analytics.bills_repository import get_bill_repository
-    from analytics.rekon_repository import get_rekon_repository
+    from analytics.accounts import suggest as accounts_module
+    from analytics.bills.repository import get_bill_repository
+    from analytics.rekon.repository import get_rekon_repository
 
     with _lock:
         _knowledge = None

@@ -1,11 +1,16 @@
 """Analytics core of the HAI Treasury Assistant: plain Python, typed results, no heavy work at import.
 
-Bills and pagu (seed 002): ``analytics.bills`` (check_bill_fairness), ``analytics.bills_batch``
-(score_bills_batch), ``analytics.bills_repository`` (BillRepository), ``analytics.pagu`` (forecast_pagu),
-``analytics.pagu_chart`` (render_pagu_chart), ``analytics.money`` (rupiah parsing/formatting),
-``analytics.errors`` (typed errors with Indonesian messages, shared by every analytic).
-Reconciliation risk (seed 004): ``analytics.rekon_model`` (RekonRiskModel), ``analytics.rekon_cv``
-(cross_validate_rekon), ``analytics.rekon_repository`` (RekonRepository), ``analytics.rekon_tree`` (C4.5).
-Account codes (seed 001): ``analytics.accounts`` (suggest_account_codes, AccountSuggester),
-``analytics.accounts_validate`` (validate_apbd_file), ``analytics.accounts_reference`` (load_reference).
+Shared by every analytic: ``analytics.ids`` (kode satker, idpel, months: one parser each),
+``analytics.money`` (rupiah parsing/formatting), ``analytics.errors`` (typed errors with Indonesian
+messages), ``analytics.data`` (the shipped reference and sample data).
+
+- ``analytics.bills`` (seed 002): fairness (check_bill_fairness), batch (score_bills_batch), repository
+  (BillRepository), io (SAKTI exports), rules, schema, synthetic (labelled sample data).
+- ``analytics.pagu`` (seed 002): forecast (forecast_pagu), pipeline, cluster, model, arima, chart.
+- ``analytics.rekon`` (seed 004): model (RekonRiskModel), repository (RekonRepository), io, schema, synthetic.
+- ``analytics.accounts`` (seed 001): suggest (suggest_account_codes, AccountSuggester), validate
+  (validate_apbd_file, check_account), reference (Kepmendagri 050-5889), text.
+
+Evaluation-only code (noise generators, the Weka runner, the C4.5 baseline, backtest metrics) lives in
+``benchmarks/`` and is never imported by the service.
 """

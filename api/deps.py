@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 from fastapi import Depends, HTTPException, Request, Security, UploadFile
@@ -24,6 +24,10 @@ bearer = HTTPBearer(auto_error=False, description="Kunci API yang sama sebagai t
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+# The app's settings in a route's signature: ``settings: SettingsDep``.
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def current_principal(
@@ -76,21 +80,21 @@ def knowledge(settings: Settings):
 
 
 def bill_repository(settings: Settings):
-    from analytics.bills_repository import BillRepository
+    from analytics.bills.repository import BillRepository
 
     key = ("bills", str(settings.bills_path or ""), str(settings.pagu_path or ""))
     return _once(key, lambda: BillRepository.from_settings(settings))
 
 
 def rekon_model_path(settings: Settings):
-    from analytics.rekon_model import MODEL_FILE
+    from analytics.rekon.model import MODEL_FILE
 
     return settings.data_dir / "rekon" / MODEL_FILE
 
 
 def rekon_repository(settings: Settings):
     """The satker-month repository with its model loaded (or trained once and saved under data_dir)."""
-    from analytics.rekon_repository import RekonRepository
+    from analytics.rekon.repository import RekonRepository
 
     def build():
         repo = RekonRepository.from_sample()
@@ -101,7 +105,7 @@ def rekon_repository(settings: Settings):
 
 
 def account_suggester(settings: Settings):
-    from analytics.accounts import AccountSuggester
+    from analytics.accounts.suggest import AccountSuggester
     from knowledge.embeddings import get_embedder
 
     key = ("accounts", str(settings.index_dir), settings.embedding_model)

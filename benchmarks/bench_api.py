@@ -29,7 +29,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from hai.stack import free_port
+from testkit.stack import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,7 +81,7 @@ async def _progress(latencies: list, seconds: float) -> None:
 
 def _bill_export(rows: int) -> bytes:
     """The first ``rows`` bills of the synthetic sample repository in the SAKTI export's columns."""
-    from analytics.bills_repository import BillRepository
+    from analytics.bills.repository import BillRepository
 
     bills = BillRepository.sample().bills.head(rows)
     out = bills.rename(columns={"kode_satker": "KODE_SATKER", "idpel": "NO_PELANGGAN",
@@ -92,8 +92,8 @@ def _bill_export(rows: int) -> bytes:
 
 
 def _core_batch(data: bytes) -> float:
-    from analytics.bills_batch import score_bills_batch
-    from analytics.bills_io import load_bill_export
+    from analytics.bills.batch import score_bills_batch
+    from analytics.bills.io import load_bill_export
 
     started = time.perf_counter()
     score_bills_batch(load_bill_export(data).frame, with_reason=True)

@@ -13,8 +13,8 @@ import argparse
 import os
 import time
 
-from analytics.bills_batch import evaluate_against_labels, score_bills_batch
-from analytics.synthetic_bills import generate_bills_for_benchmark
+from analytics.bills.batch import evaluate_against_labels, score_bills_batch
+from analytics.bills.synthetic import generate_bills_for_benchmark
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -29,7 +29,7 @@ import httpx
 
 from benchmarks.bench_turns import percentile
 from hai.settings import get_settings
-from hai.stack import running_stack
+from testkit.stack import running_stack
 from knowledge.kb import load_knowledge_base
 
 GREETINGS = ["halo", "selamat pagi", "hai min", "permisi", "halo selamat siang", "pagi kak"]

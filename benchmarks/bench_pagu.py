@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from analytics.bills_repository import BillRepository
-from analytics.pagu_metrics import score_forecasts, seasonal_naive
-from analytics.pagu_model import choose_d
-from analytics.pagu_pipeline import PaguPipeline, months_to_forecast, prepare_panel
-from analytics.synthetic_bills import generate_panel
+from analytics.bills.repository import BillRepository
+from benchmarks.pagu_metrics import score_forecasts, seasonal_naive
+from analytics.pagu.model import choose_d
+from analytics.pagu.pipeline import PaguPipeline, months_to_forecast, prepare_panel
+from analytics.bills.synthetic import generate_panel
 
 DEFAULT_ORIGINS = ("2022-06", "2022-12", "2023-03", "2023-06")
 INSTALL_HINT = ("pip install -r requirements/bench.in  (ke venv benchmark .venv/bench, bukan .venv/app; "

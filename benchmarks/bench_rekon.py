@@ -2,7 +2,7 @@
 
     .venv/app/bin/python -m benchmarks.bench_rekon [--rows 13782] [--seed 2015] [--folds 10]
 
-Data: the deterministic SYNTHETIC satker-months (``analytics.rekon_synth``), or ``--data export.csv``.
+Data: the deterministic SYNTHETIC satker-months (``analytics.rekon.synthetic``), or ``--data export.csv``.
 Weka: Debian's package (``apt-get install weka``, 3.6.14) run as ``J48 -C 0.25 -M 2`` on each fold's
 train/test ARFF; this script installs nothing and says so when Weka or java is missing. The last line:
 
@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from analytics.rekon_cv import BUILTIN_MODELS, cross_validate_rekon, rekon_folds
-from analytics.rekon_io import load_rekon_export
-from analytics.rekon_schema import LABEL_COLUMN, OK, SELISIH, to_paper_attributes
-from analytics.rekon_synth import generate_rekon_dataset
-from analytics.rekon_weka import J48_OPTIONS, find_weka, run_j48_fold, write_arff
+from benchmarks.rekon_cv import BUILTIN_MODELS, cross_validate_rekon, rekon_folds
+from analytics.rekon.io import load_rekon_export
+from analytics.rekon.schema import LABEL_COLUMN, OK, SELISIH, to_paper_attributes
+from analytics.rekon.synthetic import generate_rekon_dataset
+from benchmarks.rekon_weka import J48_OPTIONS, find_weka, run_j48_fold, write_arff
 
 PAPER = {"accuracy": 0.78, "kappa": 0.22, "roc_auc": 0.71, "tp_rate_selisih": 0.21}  # model M8, Table 9
 

@@ -15,7 +15,7 @@ import time
 import httpx
 from tqdm import tqdm
 
-from hai.stack import running_stack
+from testkit.stack import running_stack
 
 GREETINGS = ["halo", "selamat pagi", "hai min", "permisi"]
 ACTION_TURNS = ["menu", "kamu bisa bantu apa saja", "tampilkan menu", "bantuan"]

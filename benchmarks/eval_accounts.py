@@ -4,7 +4,7 @@ and the time to validate an APBD file of 1,000,000 records.
     .venv/app/bin/python -m benchmarks.eval_accounts            # evaluate on the held-out TEST set
     .venv/app/bin/python -m benchmarks.eval_accounts --tune     # choose weights/threshold on the DEV set only
 
-Noisy names come from ``analytics.accounts_noise`` (dev: seed 11, dev vocabulary; test: seed 20230, test
+Noisy names come from ``benchmarks.accounts_noise`` (dev: seed 11, dev vocabulary; test: seed 20230, test
 vocabulary) and are written to ``analytics/eval/`` for inspection. Baselines are shown twice: on the raw
 lower-cased text, and on the same normalised text the hybrid uses (the last line reports the normalised,
 stronger baselines). Last line:
@@ -23,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from analytics.accounts import DEFAULT_WEIGHTS, MIN_CONFIDENT_SCORE, MIN_COVERAGE, AccountSuggester
-from analytics.accounts_noise import noisy_frame, noisy_names, synthetic_apbd
-from analytics.accounts_validate import validate_apbd_file
+from analytics.accounts.suggest import DEFAULT_WEIGHTS, MIN_CONFIDENT_SCORE, MIN_COVERAGE, AccountSuggester
+from benchmarks.accounts_noise import noisy_frame, noisy_names, synthetic_apbd
+from analytics.accounts.validate import validate_apbd_file
 from knowledge.normalize import fold
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "analytics" / "eval"

@@ -1,4 +1,5 @@
-"""Platform glue for the HAI Treasury Assistant: settings, the app database, the service launcher.
+"""The ground floor of the HAI Treasury Assistant: settings, the app database (engine, ``Base``, models),
+the messages a user sees when something is wrong, and the process launcher.
 
-Plain Python; imported by `actions/`, `api/`, `knowledge/` and `analytics/` only for settings.
+Plain Python; imports no other package of the project. Everything else stands on it.
 """

@@ -1,7 +1,7 @@
 """The app's own database (handoffs, unanswered questions, API keys, audit log): SQLAlchemy 2.
 
 SQLite under the data folder by default; any SQLAlchemy URL (e.g. PostgreSQL) through ``HAI_APP_DB_URL``.
-Tables are declared by the modules that own them on ``Base`` and created by ``init_db``.
+Tables are declared in ``hai.models`` and created by ``init_db``.
 """
 from __future__ import annotations
 
@@ -9,13 +9,10 @@ import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
+from hai.models import Base
 from hai.settings import Settings, get_settings
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 _engines: dict[str, Engine] = {}
@@ -46,9 +43,7 @@ def get_engine(settings: Settings | None = None) -> Engine:
 
 
 def init_db(settings: Settings | None = None) -> Engine:
-    """Create the tables of every model module imported so far (idempotent)."""
-    import hai.models  # noqa: F401 - registers the tables on Base.metadata
-
+    """Create the app's tables where they are missing (idempotent)."""
     engine = get_engine(settings)
     Base.metadata.create_all(engine)
     return engine

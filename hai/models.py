@@ -1,12 +1,14 @@
-"""Tables of the app database."""
+"""Tables of the app database, declared on ``Base`` (``hai.db`` makes the engine and creates them)."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from hai.db import Base
+
+class Base(DeclarativeBase):
+    pass
 
 
 def _now() -> datetime:

@@ -5,9 +5,9 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from analytics.accounts import AccountSuggestion, NoConfidentMatchError
-from analytics.accounts_validate import OK, ValidationReport, read_apbd, validate_apbd_file
-from api.deps import account_suggester, current_principal, get_settings, read_upload
+from analytics.accounts.suggest import AccountSuggestion, NoConfidentMatchError
+from analytics.accounts.validate import OK, ValidationReport, read_apbd, validate_apbd_file
+from api.deps import account_suggester, current_principal, read_upload, SettingsDep
 from api.errors import COMMON_ERRORS
 from api.files import OutputFormat, as_temp_file, readable_upload, download_responses, records, table_download
 from hai.settings import Settings
@@ -52,7 +52,7 @@ def _suggestion(s: AccountSuggestion) -> Suggestion:
 
 
 @router.post("/suggest", response_model=SuggestResponse, summary="Saran kode akun untuk sebuah nama akun")
-def suggest(body: SuggestRequest, settings: Settings = Depends(get_settings)) -> SuggestResponse:
+def suggest(body: SuggestRequest, settings: SettingsDep) -> SuggestResponse:
     try:
         found = account_suggester(settings).suggest(body.name, body.k)
     except NoConfidentMatchError as exc:
@@ -99,9 +99,9 @@ def _validate(data: bytes, settings: Settings) -> ValidationReport:
              responses=download_responses("Laporan: JSON, atau berkas CSV/XLSX bila format=csv/xlsx"),
              summary="Periksa berkas APBD (kode akun + nama akun) terhadap standar Kepmendagri 050-5889")
 async def validate(
+    settings: SettingsDep,
     file: UploadFile = File(..., description="CSV/XLSX dengan kolom kode_akun dan nama_akun"),
     format: OutputFormat = Query("json", description="json, atau csv/xlsx untuk mengunduh laporan"),
-    settings: Settings = Depends(get_settings),
 ):
     data = await read_upload(file)
     report = await run_in_threadpool(_validate, data, settings)

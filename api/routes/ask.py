@@ -6,9 +6,8 @@ from typing import Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from api.deps import current_principal, get_settings, knowledge
+from api.deps import current_principal, knowledge, SettingsDep
 from api.errors import COMMON_ERRORS, error_responses
-from hai.settings import Settings
 from knowledge.search import MAX_QUESTION_CHARS, AskResult, EntryHit
 
 router = APIRouter(prefix="/api/v1", tags=["tanya jawab"], dependencies=[Depends(current_principal)],
@@ -65,6 +64,6 @@ def to_response(result: AskResult) -> AskResponse:
 
 
 @router.post("/ask", response_model=AskResponse, summary="Jawab pertanyaan dari basis pengetahuan")
-def ask(body: AskRequest, settings: Settings = Depends(get_settings)) -> AskResponse:
+def ask(body: AskRequest, settings: SettingsDep) -> AskResponse:
     # A plain def: the embedding is CPU work and runs in the thread pool, not on the event loop.
     return to_response(knowledge(settings).ask(body.question))

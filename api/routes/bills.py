@@ -8,14 +8,13 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from analytics.bills import BillStatistics, check_idpel_bill  # the dataclass is the response schema
-from analytics.bills_batch import OUTPUT_STATS, score_bills_batch
-from analytics.bills_io import load_bill_export
-from analytics.bills_rules import STAT_NAMES, VERDICTS
-from api.deps import bill_repository, current_principal, get_settings, read_upload
+from analytics.bills.fairness import BillStatistics, check_idpel_bill  # the dataclass is the response schema
+from analytics.bills.batch import OUTPUT_STATS, score_bills_batch
+from analytics.bills.io import load_bill_export
+from analytics.bills.rules import STAT_NAMES, VERDICTS
+from api.deps import bill_repository, current_principal, read_upload, SettingsDep
 from api.errors import COMMON_ERRORS, error_responses
 from api.files import MAX_REPORTED_ERRORS, OutputFormat, download_responses, records, rejected_rows, table_download
-from hai.settings import Settings
 
 router = APIRouter(prefix="/api/v1/bills", tags=["tagihan listrik"], dependencies=[Depends(current_principal)],
                    responses={**COMMON_ERRORS, **error_responses(404)})
@@ -53,7 +52,7 @@ class BillCheckResponse(BaseModel):
 
 
 @router.post("/check", response_model=BillCheckResponse, summary="Nilai kewajaran satu tagihan listrik")
-def check_bill(body: BillCheckRequest, settings: Settings = Depends(get_settings)) -> BillCheckResponse:
+def check_bill(body: BillCheckRequest, settings: SettingsDep) -> BillCheckResponse:
     result = check_idpel_bill(body.idpel, body.nilai_tagihan, periode=body.periode,
                               repository=bill_repository(settings), method=body.method)
     d = result.to_dict()

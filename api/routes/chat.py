@@ -8,10 +8,9 @@ import httpx
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 
-from api.deps import current_principal, get_settings, rasa_client
+from api.deps import current_principal, rasa_client, SettingsDep
 from api.errors import COMMON_ERRORS, error_responses
 from hai.messages import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
-from hai.settings import Settings
 
 log = logging.getLogger("api.chat")
 router = APIRouter(prefix="/api/v1", tags=["percakapan"], dependencies=[Depends(current_principal)],
@@ -51,7 +50,7 @@ def _message(raw: dict) -> BotMessage:
 
 
 @router.post("/chat", response_model=ChatResponse, summary="Kirim pesan ke asisten (Rasa)")
-async def chat(body: ChatRequest, settings: Settings = Depends(get_settings),
+async def chat(body: ChatRequest, settings: SettingsDep,
                client: httpx.AsyncClient = Depends(rasa_client)) -> ChatResponse:
     url = f"{settings.rasa_url}/webhooks/rest/webhook"
     try:

@@ -16,12 +16,12 @@ from pydantic import BaseModel, Field
 
 from api import console_session, users
 from api.audit import record_action
-from api.deps import current_principal, get_settings, knowledge, rasa_client, require_role
+from api.deps import current_principal, knowledge, rasa_client, require_role, SettingsDep
 from api.errors import COMMON_ERRORS, error_responses
 from api.keys import Principal
 from api.routes.console_admin import router as admin_router
 from api.routes.console_kb import EntryOut, router as kb_router, saved_entry
-from hai import agent_reply, handoff, live_transcript, unanswered
+from helpdesk import agent_reply, handoff, live_transcript, unanswered
 from hai.messages import MAX_MESSAGE_CHARS
 from hai.settings import Settings
 from knowledge.editing import EditRejected, EntryDraft, KnowledgeEditor
@@ -81,7 +81,7 @@ def _session_out(session: console_session.ConsoleSession) -> SessionOut:
 
 @public.post("/login", response_model=SessionOut, summary="Masuk ke konsol petugas (membuat cookie sesi)",
              responses=error_responses(401, 413, 422, 429, 500))
-def login(body: LoginRequest, response: Response, settings: Settings = Depends(get_settings)) -> SessionOut:
+def login(body: LoginRequest, response: Response, settings: SettingsDep) -> SessionOut:
     principal = users.authenticate(body.username, body.password, settings)  # scrypt: in the thread pool
     if principal is None:
         raise HTTPException(401, "Nama pengguna atau kata sandi salah, atau akun dinonaktifkan.")
@@ -104,7 +104,7 @@ class Done(BaseModel):
 
 
 @router.post("/logout", response_model=Done, summary="Keluar dari konsol (sesi diakhiri di server, cookie dihapus)")
-def logout(request: Request, response: Response, settings: Settings = Depends(get_settings)) -> Done:
+def logout(request: Request, response: Response, settings: SettingsDep) -> Done:
     session = getattr(request.state, "console_session", None)
     if session is not None:  # server-side too: a copy of the cookie must not outlive the logout
         console_session.revoke(session, settings)
@@ -176,13 +176,13 @@ def _handoff(handoff_id: int, settings: Settings) -> handoff.Handoff:
 
 
 @router.get("/handoffs", response_model=list[HandoffSummary], summary="Antrean permintaan petugas yang belum ditutup")
-def list_handoffs(settings: Settings = Depends(get_settings)) -> list[HandoffSummary]:
+def list_handoffs(settings: SettingsDep) -> list[HandoffSummary]:
     return [HandoffSummary(**_summary(h)) for h in handoff.list_open(settings)]
 
 
 @router.get("/handoffs/{handoff_id}", response_model=HandoffDetail, responses=error_responses(404),
             summary="Satu permintaan dengan percakapan terbaru (dari server asisten) dan balasan petugas")
-async def get_handoff(handoff_id: int, settings: Settings = Depends(get_settings),
+async def get_handoff(handoff_id: int, settings: SettingsDep,
                       client=Depends(rasa_client)) -> HandoffDetail:
     found = await anyio.to_thread.run_sync(_handoff, handoff_id, settings)
     now = await live_transcript.live_transcript(client, settings, found)
@@ -191,7 +191,7 @@ async def get_handoff(handoff_id: int, settings: Settings = Depends(get_settings
 
 @router.post("/handoffs/{handoff_id}/assign", response_model=HandoffDetail, responses=error_responses(404),
              summary="Ambil permintaan (ditangani petugas ini)")
-def assign_handoff(handoff_id: int, request: Request, settings: Settings = Depends(get_settings),
+def assign_handoff(handoff_id: int, request: Request, settings: SettingsDep,
                    who: Principal = Depends(current_principal)) -> HandoffDetail:
     _handoff(handoff_id, settings)
     record_action(request, "ambil", f"handoff-{handoff_id}")
@@ -205,7 +205,7 @@ class ReplyRequest(BaseModel):
 @router.post("/handoffs/{handoff_id}/reply", response_model=HandoffDetail, responses=error_responses(404, 502),
              summary="Kirim balasan ke pengguna lewat kanal yang terakhir dipakainya (web chat, Telegram)")
 async def reply_to_handoff(handoff_id: int, body: ReplyRequest, request: Request,
-                           settings: Settings = Depends(get_settings), who: Principal = Depends(current_principal),
+                           settings: SettingsDep, who: Principal = Depends(current_principal),
                            client=Depends(rasa_client)) -> HandoffDetail:
     try:
         await agent_reply.send_reply(client, settings, handoff_id, body.text, who.name)
@@ -222,7 +222,7 @@ async def reply_to_handoff(handoff_id: int, body: ReplyRequest, request: Request
 
 @router.post("/handoffs/{handoff_id}/close", response_model=HandoffDetail, responses=error_responses(404),
              summary="Tutup permintaan (percakapan kembali dilayani asisten)")
-def close_handoff(handoff_id: int, request: Request, settings: Settings = Depends(get_settings)) -> HandoffDetail:
+def close_handoff(handoff_id: int, request: Request, settings: SettingsDep) -> HandoffDetail:
     _handoff(handoff_id, settings)
     record_action(request, "tutup", f"handoff-{handoff_id}")
     return _detail(handoff.close(handoff_id, settings), settings)
@@ -238,7 +238,7 @@ class UnansweredOut(BaseModel):
 
 
 @router.get("/unanswered", response_model=list[UnansweredOut], summary="Pertanyaan yang belum terjawab asisten")
-def list_unanswered(settings: Settings = Depends(get_settings)) -> list[UnansweredOut]:
+def list_unanswered(settings: SettingsDep) -> list[UnansweredOut]:
     return [UnansweredOut(id=q.id, created_at=q.created_at, channel=q.channel, text=q.text, reason=q.reason)
             for q in unanswered.list_unresolved(settings)]
 
@@ -254,7 +254,7 @@ def _question(question_id: int, settings: Settings) -> unanswered.Unanswered:
 
 @router.get("/unanswered/{question_id}/draft", response_model=EntryDraft, responses=error_responses(404, 409),
             summary="Formulir entri baru yang sudah terisi dari pertanyaan")
-def unanswered_draft(question_id: int, settings: Settings = Depends(get_settings)) -> EntryDraft:
+def unanswered_draft(question_id: int, settings: SettingsDep) -> EntryDraft:
     question = _question(question_id, settings)
     search = knowledge(settings)
     # the category of the nearest entry is the likeliest home for the new one; the agent can change it
@@ -266,7 +266,7 @@ def unanswered_draft(question_id: int, settings: Settings = Depends(get_settings
 @router.post("/unanswered/{question_id}/entry", response_model=EntryOut, status_code=201,
              responses=error_responses(404, 409), summary="Jadikan pertanyaan entri baru (langsung dipakai menjawab)")
 def unanswered_to_entry(question_id: int, body: EntryDraft, request: Request,
-                        settings: Settings = Depends(get_settings)) -> EntryOut:
+                        settings: SettingsDep) -> EntryOut:
     _question(question_id, settings)
     editor = KnowledgeEditor(knowledge(settings))
     try:

@@ -13,10 +13,9 @@ from pydantic import BaseModel, Field
 
 from api import keys, users
 from api.audit import record_action
-from api.deps import current_principal, get_settings, require_role
+from api.deps import current_principal, require_role, SettingsDep
 from api.errors import error_responses
 from api.keys import Principal
-from hai.settings import Settings
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(require_role("admin"))])
 # ids are database integers: a larger number would overflow the driver (a 500) instead of being "not found"
@@ -48,13 +47,13 @@ def _key_out(info: keys.KeyInfo) -> dict:
 
 
 @router.get("/keys", response_model=list[KeyOut], summary="Daftar kunci API (tanpa isi kunci)")
-def list_keys(settings: Settings = Depends(get_settings)) -> list[KeyOut]:
+def list_keys(settings: SettingsDep) -> list[KeyOut]:
     return [KeyOut(**_key_out(k)) for k in keys.list_keys(settings)]
 
 
 @router.post("/keys", response_model=KeyCreated, status_code=201,
              summary="Buat kunci API (isi kunci ditampilkan sekali saja)")
-def create_key(body: KeyRequest, request: Request, settings: Settings = Depends(get_settings)) -> KeyCreated:
+def create_key(body: KeyRequest, request: Request, settings: SettingsDep) -> KeyCreated:
     try:
         info, plaintext = keys.create_key(body.name, body.role, settings)
     except ValueError as exc:
@@ -65,7 +64,7 @@ def create_key(body: KeyRequest, request: Request, settings: Settings = Depends(
 
 @router.post("/keys/{key_id}/revoke", response_model=KeyOut, responses=error_responses(404),
              summary="Cabut kunci API (langsung tidak berlaku)")
-def revoke_key(key_id: RowId, request: Request, settings: Settings = Depends(get_settings)) -> KeyOut:
+def revoke_key(key_id: RowId, request: Request, settings: SettingsDep) -> KeyOut:
     try:
         info = keys.revoke_key(key_id, settings)
     except LookupError as exc:
@@ -96,12 +95,12 @@ def _user_out(info: users.UserInfo) -> UserOut:
 
 
 @router.get("/users", response_model=list[UserOut], summary="Daftar akun petugas")
-def list_users(settings: Settings = Depends(get_settings)) -> list[UserOut]:
+def list_users(settings: SettingsDep) -> list[UserOut]:
     return [_user_out(u) for u in users.list_users(settings)]
 
 
 @router.post("/users", response_model=UserOut, status_code=201, summary="Buat akun petugas (agent atau admin)")
-def create_user(body: UserRequest, request: Request, settings: Settings = Depends(get_settings)) -> UserOut:
+def create_user(body: UserRequest, request: Request, settings: SettingsDep) -> UserOut:
     try:  # the rules (name, role, password length, unique name) are api.users'; scrypt runs in the thread pool
         info = users.create_user(body.username, body.password, body.role, settings)
     except ValueError as exc:
@@ -112,7 +111,7 @@ def create_user(body: UserRequest, request: Request, settings: Settings = Depend
 
 @router.post("/users/{user_id}/disable", response_model=UserOut, responses=error_responses(404, 409),
              summary="Nonaktifkan akun petugas (sesinya langsung berakhir)")
-def disable_user(user_id: RowId, request: Request, settings: Settings = Depends(get_settings),
+def disable_user(user_id: RowId, request: Request, settings: SettingsDep,
                  who: Principal = Depends(current_principal)) -> UserOut:
     if who.user_id == user_id:  # the last admin could lock everyone out of the admin tab
         raise HTTPException(409, "Anda tidak dapat menonaktifkan akun Anda sendiri. Minta admin lain.")

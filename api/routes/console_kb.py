@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Upl
 from pydantic import BaseModel, Field
 
 from api.audit import record_action
-from api.deps import current_principal, get_settings, knowledge, read_upload
+from api.deps import current_principal, knowledge, read_upload, SettingsDep
 from api.errors import error_responses
 from api.keys import Principal
 from hai.settings import Settings
@@ -74,28 +74,32 @@ def _saving(action):
 
 
 @router.get("/categories", response_model=list[CategoryOut], summary="Kategori basis pengetahuan")
-def list_categories(settings: Settings = Depends(get_settings)) -> list[CategoryOut]:
+def list_categories(settings: SettingsDep) -> list[CategoryOut]:
     kb = _editor(settings).kb
     counts = {c: sum(1 for e in kb.active() if e.category == c) for c in kb.categories}
     return [CategoryOut(id=c.id, title=c.title, active_entries=counts[c.id]) for c in kb.categories.values()]
 
 
 @router.get("/entries", response_model=EntryPage, summary="Cari dan telusuri entri basis pengetahuan")
-def browse_entries(q: str = Query("", max_length=200, description="Kata yang dicari"),
-                   category: str = Query("", max_length=64), include_retired: bool = False,
-                   limit: int = Query(50, ge=1, le=200), settings: Settings = Depends(get_settings)) -> EntryPage:
+def browse_entries(
+    settings: SettingsDep,
+    q: str = Query("", max_length=200, description="Kata yang dicari"),
+    category: str = Query("", max_length=64),
+    include_retired: bool = False,
+    limit: int = Query(50, ge=1, le=200),
+) -> EntryPage:
     total, entries = _editor(settings).browse(q, category, include_retired, limit)
     return EntryPage(total=total, entries=[entry_out(e) for e in entries])
 
 
 @router.get("/entries/{entry_id}", response_model=EntryOut, responses=error_responses(404), summary="Satu entri")
-def get_entry(entry_id: str, settings: Settings = Depends(get_settings)) -> EntryOut:
+def get_entry(entry_id: str, settings: SettingsDep) -> EntryOut:
     return entry_out(_entry(_editor(settings), entry_id))
 
 
 @router.post("/entries", response_model=EntryOut, status_code=201,
              summary="Tambah entri (langsung dipakai menjawab)")
-def create_entry(body: EntryDraft, request: Request, settings: Settings = Depends(get_settings)) -> EntryOut:
+def create_entry(body: EntryDraft, request: Request, settings: SettingsDep) -> EntryOut:
     entry = _saving(lambda: _editor(settings).create(body))
     record_action(request, "tambah", f"entri/{entry.id}")
     return saved_entry(entry)
@@ -104,7 +108,7 @@ def create_entry(body: EntryDraft, request: Request, settings: Settings = Depend
 @router.put("/entries/{entry_id}", response_model=EntryOut, responses=error_responses(404),
             summary="Ubah entri (langsung dipakai menjawab; entri yang ditolak tidak mengubah apa pun)")
 def update_entry(entry_id: str, body: EntryDraft, request: Request,
-                 settings: Settings = Depends(get_settings)) -> EntryOut:
+                 settings: SettingsDep) -> EntryOut:
     editor = _editor(settings)
     _entry(editor, entry_id)
     entry = _saving(lambda: editor.update(entry_id, body))
@@ -114,7 +118,7 @@ def update_entry(entry_id: str, body: EntryDraft, request: Request,
 
 @router.post("/entries/{entry_id}/retire", response_model=EntryOut, responses=error_responses(404),
              summary="Pensiunkan entri (tetap tersimpan, tidak dipakai menjawab lagi)")
-def retire_entry(entry_id: str, request: Request, settings: Settings = Depends(get_settings)) -> EntryOut:
+def retire_entry(entry_id: str, request: Request, settings: SettingsDep) -> EntryOut:
     editor = _editor(settings)
     _entry(editor, entry_id)
     entry = editor.retire(entry_id)
@@ -151,9 +155,12 @@ def _batch(settings: Settings, batch_id: str) -> review.ImportBatch:
 
 @router.post("/imports", response_model=review.ImportBatch, status_code=201,
              summary="Unggah ekspor tiket HAI (CSV ;) dan buat kandidat entri untuk direview")
-async def upload_export(request: Request, file: UploadFile = File(..., description="Ekspor tiket HAI (.csv)"),
-                        settings: Settings = Depends(get_settings),
-                        who: Principal = Depends(current_principal)) -> review.ImportBatch:
+async def upload_export(
+    settings: SettingsDep,
+    request: Request,
+    file: UploadFile = File(..., description="Ekspor tiket HAI (.csv)"),
+    who: Principal = Depends(current_principal),
+) -> review.ImportBatch:
     import anyio
 
     data = await read_upload(file)
@@ -165,13 +172,13 @@ async def upload_export(request: Request, file: UploadFile = File(..., descripti
 
 
 @router.get("/imports", response_model=list[BatchSummary], summary="Impor terakhir")
-def list_imports(settings: Settings = Depends(get_settings)) -> list[BatchSummary]:
+def list_imports(settings: SettingsDep) -> list[BatchSummary]:
     return [_summary(b) for b in review.list_batches(_folder(settings))]
 
 
 @router.get("/imports/{batch_id}", response_model=review.ImportBatch, responses=error_responses(404),
             summary="Kandidat, baris rusak (per nomor baris) dan tiket yang dilewati dari satu impor")
-def get_import(batch_id: str, settings: Settings = Depends(get_settings)) -> review.ImportBatch:
+def get_import(batch_id: str, settings: SettingsDep) -> review.ImportBatch:
     return _batch(settings, batch_id)
 
 
@@ -184,7 +191,7 @@ def _candidate(batch: review.ImportBatch, candidate_id: str) -> review.ReviewCan
 
 @router.get("/imports/{batch_id}/candidates/{candidate_id}/draft", response_model=EntryDraft,
             responses=error_responses(404), summary="Formulir entri yang terisi dari kandidat")
-def candidate_draft(batch_id: str, candidate_id: str, settings: Settings = Depends(get_settings)) -> EntryDraft:
+def candidate_draft(batch_id: str, candidate_id: str, settings: SettingsDep) -> EntryDraft:
     candidate = _candidate(_batch(settings, batch_id), candidate_id)
     return review.candidate_draft(candidate, _editor(settings))
 
@@ -192,9 +199,14 @@ def candidate_draft(batch_id: str, candidate_id: str, settings: Settings = Depen
 @router.post("/imports/{batch_id}/candidates/{candidate_id}/accept", response_model=EntryOut, status_code=201,
              responses=error_responses(404, 409),
              summary="Terima kandidat (boleh diubah dulu): masuk basis pengetahuan dan langsung dipakai")
-def accept_candidate(batch_id: str, candidate_id: str, request: Request, body: EntryDraft | None = None,
-                     settings: Settings = Depends(get_settings),
-                     who: Principal = Depends(current_principal)) -> EntryOut:
+def accept_candidate(
+    settings: SettingsDep,
+    batch_id: str,
+    candidate_id: str,
+    request: Request,
+    body: EntryDraft | None = None,
+    who: Principal = Depends(current_principal),
+) -> EntryOut:
     _candidate(_batch(settings, batch_id), candidate_id)
     try:
         entry, _ = _saving(lambda: review.accept(_folder(settings), batch_id, candidate_id, _editor(settings),
@@ -207,7 +219,7 @@ def accept_candidate(batch_id: str, candidate_id: str, request: Request, body: E
 
 @router.post("/imports/{batch_id}/candidates/{candidate_id}/reject", response_model=review.ImportBatch,
              responses=error_responses(404, 409), summary="Tolak kandidat")
-def reject_candidate(batch_id: str, candidate_id: str, request: Request, settings: Settings = Depends(get_settings),
+def reject_candidate(batch_id: str, candidate_id: str, request: Request, settings: SettingsDep,
                      who: Principal = Depends(current_principal)) -> review.ImportBatch:
     _candidate(_batch(settings, batch_id), candidate_id)
     try:

@@ -6,9 +6,9 @@ import threading
 from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, Field
 
-from analytics.pagu import PaguForecastResult, forecast_pagu
-from analytics.pagu_chart import render_pagu_chart
-from api.deps import bill_repository, current_principal, get_settings
+from analytics.pagu.forecast import PaguForecastResult, forecast_pagu
+from analytics.pagu.chart import render_pagu_chart
+from api.deps import bill_repository, current_principal, SettingsDep
 from api.errors import COMMON_ERRORS, error_responses
 from api.files import records
 from hai.settings import Settings
@@ -65,7 +65,7 @@ def _forecast(kode_satker: str, settings: Settings) -> PaguForecastResult:
 
 
 @router.get("/{kode_satker}", response_model=PaguForecastResponse, summary="Apakah pagu listrik cukup sampai Desember")
-def pagu(kode_satker: str = KodeSatker, settings: Settings = Depends(get_settings)) -> PaguForecastResponse:
+def pagu(settings: SettingsDep, kode_satker: str = KodeSatker) -> PaguForecastResponse:
     result = _forecast(kode_satker, settings)
     d = result.to_dict()
     d["monthly"] = records(result.monthly.assign(bulan=result.monthly["bulan"].astype(str)))
@@ -75,7 +75,7 @@ def pagu(kode_satker: str = KodeSatker, settings: Settings = Depends(get_setting
 @router.get("/{kode_satker}/chart.png", response_class=Response, summary="Grafik peringatan dini pagu (PNG)",
             responses={200: {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
                              "description": "Grafik PNG"}})
-def pagu_chart(kode_satker: str = KodeSatker, settings: Settings = Depends(get_settings)) -> Response:
+def pagu_chart(settings: SettingsDep, kode_satker: str = KodeSatker) -> Response:
     result = _forecast(kode_satker, settings)
     history = bill_repository(settings).satker_series(result.kode_satker)
     with _chart_lock:

@@ -5,10 +5,10 @@ from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from analytics.rekon_io import load_rekon_export
-from analytics.rekon_model import RekonPrediction
-from analytics.rekon_schema import OK, SELISIH
-from api.deps import current_principal, get_settings, read_upload, rekon_repository
+from analytics.rekon.io import load_rekon_export
+from analytics.rekon.model import RekonPrediction
+from analytics.rekon.schema import OK, SELISIH
+from api.deps import current_principal, read_upload, rekon_repository, SettingsDep
 from api.errors import COMMON_ERRORS, error_responses
 from api.files import MAX_REPORTED_ERRORS, as_temp_file, readable_upload
 from api.routes.bills import RowErrorOut
@@ -49,8 +49,10 @@ def _response(p: RekonPrediction, synthetic: bool) -> RekonRiskResponse:
 
 
 @router.get("/{kode_satker}", response_model=RekonRiskResponse, summary="Risiko selisih rekonsiliasi satu satker")
-def rekon(kode_satker: str = Path(..., max_length=20, description="Kode satker, 6 digit"),
-          settings: Settings = Depends(get_settings)) -> RekonRiskResponse:
+def rekon(
+    settings: SettingsDep,
+    kode_satker: str = Path(..., max_length=20, description="Kode satker, 6 digit"),
+) -> RekonRiskResponse:
     repo = rekon_repository(settings)
     return _response(repo.assess(kode_satker), repo.is_synthetic)
 
@@ -98,10 +100,10 @@ def _rank(data: bytes, settings: Settings, top: int, reasons: bool) -> RekonBatc
 
 @router.post("/batch", response_model=RekonBatchResponse, summary="Peringkat risiko selisih dari berkas satker-bulan")
 async def rekon_batch(
+    settings: SettingsDep,
     file: UploadFile = File(..., description="CSV/XLSX: kode_satker, periode dan 20 atribut satker"),
     top: int = Query(100, ge=1, le=100_000, description="Berapa satker-bulan teratas yang dikembalikan"),
     reasons: bool = Query(False, description=f"Sertakan alasan (untuk {MAX_WITH_REASONS} teratas)"),
-    settings: Settings = Depends(get_settings),
 ) -> RekonBatchResponse:
     data = await read_upload(file)
     return await run_in_threadpool(_rank, data, settings, top, reasons)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from actions import resources
 from actions.faq import ALTERNATIVES_PROMPT, ActionAnswerQuestion
-from hai import handoff as handoff_core
+from helpdesk import handoff as handoff_core
 from hai.db import session_factory
 from hai.messages import APOLOGY_REPLY
 from hai.models import UnansweredQuestion

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from actions.handoff import ActionHandoff
-from hai import handoff as handoff_core
+from helpdesk import handoff as handoff_core
 from tests.actions.trackers import action, conversation, form_waiting, run, slot_events, texts, user
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.bills_repository import BillRepository
+from analytics.bills.repository import BillRepository
 from analytics.errors import InvalidInputError
-from analytics.pagu import forecast_pagu
-from analytics.rekon_repository import get_rekon_repository
+from analytics.pagu.forecast import forecast_pagu
+from analytics.rekon.repository import get_rekon_repository
 
 
 def test_rekon_repository_is_built_once():

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analytics.bills import check_idpel_bill
-from analytics.bills_batch import score_bills_batch
-from analytics.bills_io import load_bill_export
-from analytics.bills_repository import BillRepository
+from analytics.bills.fairness import check_idpel_bill
+from analytics.bills.batch import score_bills_batch
+from analytics.bills.io import load_bill_export
+from analytics.bills.repository import BillRepository
 
 SAMPLE = Path(__file__).resolve().parents[2] / "analytics" / "data" / "tagihan_pln_sintetis.csv"
 IDPEL = "795034211780"

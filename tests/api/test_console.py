@@ -19,7 +19,7 @@ from api.keys import create_key
 from api.main import create_app
 from api.storage import sessions
 from api.users import create_user, disable_user
-from hai import handoff, unanswered
+from helpdesk import handoff, unanswered
 from hai.models import AuditLog, ConsoleLogin
 from knowledge.hai_export import write_export
 from tests.api.conftest import write_kb

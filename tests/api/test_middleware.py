@@ -10,7 +10,7 @@ import uvicorn
 
 from api.keys import create_key, list_keys
 from api.main import create_app
-from hai.stack import free_port
+from testkit.stack import free_port
 
 MULTIPART_HEAD = (b'--b\r\nContent-Disposition: form-data; name="file"; filename="besar.csv"\r\n'
                   b"Content-Type: text/csv\r\n\r\n")

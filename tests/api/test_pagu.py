@@ -1,6 +1,6 @@
 """GET /api/v1/pagu/{kode_satker} and its PNG chart over the synthetic sample."""
-from analytics.bills_repository import BillRepository
-from analytics.pagu import forecast_pagu
+from analytics.bills.repository import BillRepository
+from analytics.pagu.forecast import forecast_pagu
 
 SATKER = "400156"
 

@@ -2,7 +2,7 @@
 import gzip
 from pathlib import Path
 
-from analytics.rekon_repository import SAMPLE_FILE
+from analytics.rekon.repository import SAMPLE_FILE
 
 SATKER = "922051"
 

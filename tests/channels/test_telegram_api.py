@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from channels.telegram_api import TelegramApiError, call_bot_api, send_text_to_user
-from hai.telegram_standin import TelegramStandIn
+from testkit.telegram_standin import TelegramStandIn
 
 TOKEN = "123456:TEST-token_abc"
 

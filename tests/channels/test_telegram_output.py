@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hai.telegram_standin import TelegramStandIn
+from testkit.telegram_standin import TelegramStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"

@@ -1,5 +1,5 @@
 """The real stack for end-to-end tests: the trained Rasa model, the Rasa server and the action server,
-started once per test session by ``hai.stack.running_stack`` (free ports, its own SQLite tracker store)."""
+started once per test session by ``testkit.stack.running_stack`` (free ports, its own SQLite tracker store)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from hai.launcher import RASA_BIN
-from hai.stack import RunningStack, running_stack
+from testkit.stack import RunningStack, running_stack
 
 pytestmark = pytest.mark.e2e
 

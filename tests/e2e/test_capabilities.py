@@ -14,9 +14,9 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from analytics.bills_repository import BillRepository
+from analytics.bills.repository import BillRepository
 from analytics.money import format_rupiah
-from analytics.rekon_repository import RekonRepository
+from analytics.rekon.repository import RekonRepository
 
 pytestmark = pytest.mark.e2e
 

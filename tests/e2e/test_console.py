@@ -14,14 +14,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from api.keys import create_key
 from api.users import create_user
 from hai.launcher import build_services, start_services
 from hai.processes import stop_all
 from hai.settings import ROOT, Settings
-from hai.stack import child_environment, free_port
+from testkit.stack import child_environment, free_port
 from tests.e2e.test_webchat import DESKTOP, PHONE, REPLY_MS, SCREENSHOTS, ChatTab
 
 pytestmark = pytest.mark.e2e

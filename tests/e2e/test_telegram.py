@@ -13,8 +13,8 @@ import pytest
 
 from channels.telegram_core import UNSUPPORTED_REPLY, webhook_secret
 from hai.launcher import RASA_BIN
-from hai.stack import running_stack
-from hai.telegram_standin import TelegramStandIn
+from testkit.stack import running_stack
+from testkit.telegram_standin import TelegramStandIn
 
 pytestmark = pytest.mark.e2e
 
@@ -165,8 +165,8 @@ def test_a_failing_bot_api_does_not_break_the_channel(telegram):
 def test_agent_reply_reaches_the_telegram_user(telegram):
     import asyncio
 
-    from hai import handoff as handoff_core
-    from hai.agent_reply import send_reply
+    from helpdesk import handoff as handoff_core
+    from helpdesk.agent_reply import send_reply
 
     chat = new_chat()
     sent = say(telegram, text_update(chat, "saya mau bicara dengan petugas"), chat)

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, expect
 
-from hai.stack import free_port
+from testkit.stack import free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,7 @@ import pytest
 
 from hai.launcher import main
 from hai.processes import PortInUseError, Service, ServiceError, check_ports_free, http_ok
-from hai.stack import free_port
+from testkit.stack import free_port
 
 
 def test_port_in_use_names_the_port_and_the_variable():

@@ -1,0 +1,10 @@
+"""The helpdesk domain: what happens when the assistant hands a conversation to people.
+
+handoff          handoff requests: open, list, assign, close; transcripts from Rasa events, redacted
+agent_reply      an agent's reply delivered into the user's conversation (through Rasa's tracker events)
+live_transcript  the conversation as Rasa holds it now, redacted, for the console
+unanswered       questions the assistant could not answer, kept (redacted) to become knowledge entries
+
+Plain Python: no Rasa, no FastAPI. Imports ``knowledge`` (redaction) and ``hai``; actions and the console
+call it.
+"""
