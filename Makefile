@@ -13,7 +13,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install browser train validate pytest reset check \
+.PHONY: run test install browser weka train validate pytest reset check \
         eval-retrieval bench-retrieval bench-pagu bench-bills bench-rekon eval-accounts eval-nlu bench-chat bench-api contract-api bench-turns tune
 
 run: install
@@ -23,7 +23,11 @@ test: install browser validate pytest
 
 # Debian's Chromium for the browser tests of the web chat and the agent console (installed once, if missing).
 browser:
-	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_deb.sh /usr/bin/chromium chromium
+
+# The reference tools the benchmarks compare against, from Debian (installed once, if missing).
+weka:
+	bash scripts/ensure_deb.sh /usr/share/java/weka.jar weka default-jre-headless
 
 install: .venv/app/.installed .venv/rasa/.installed
 
@@ -78,7 +82,7 @@ bench-pagu: .venv/bench/.installed
 bench-bills: .venv/app/.installed
 	$(APP_PY) -m benchmarks.bench_bills
 
-bench-rekon: .venv/app/.installed
+bench-rekon: .venv/app/.installed weka
 	$(APP_PY) -m benchmarks.bench_rekon
 
 eval-accounts: .venv/app/.installed

@@ -13,7 +13,7 @@ from testkit.stack import RunningStack, running_stack
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's package (scripts/ensure_chromium.sh)
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package (scripts/ensure_deb.sh)
 
 
 class Stack(RunningStack):
@@ -39,7 +39,7 @@ def stack(tmp_path_factory) -> Stack:
 def browser() -> Browser:
     """Headless Debian Chromium driven by Playwright (its own browser downloads are never used)."""
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure_chromium.sh (make test does it)")
+        pytest.fail(f"{CHROMIUM} is missing: run make browser (make test does it)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         yield browser

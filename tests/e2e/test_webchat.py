@@ -1,6 +1,6 @@
 """The web chat page in a real browser against the real stack.
 
-The system Chromium (scripts/ensure_chromium.sh), driven by Playwright, opens the page the API serves;
+The system Chromium (scripts/ensure_deb.sh), driven by Playwright, opens the page the API serves;
 the page talks to the Rasa server over its socket.io channel. Screenshots (desktop and phone) are written
 to artifacts/screenshots/.
 """
