@@ -55,8 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The web chat page at / and /chat, its files under /static (api/routes/webchat.py).
     app.include_router(webchat.router)
     app.mount(webchat.STATIC_URL, webchat.static_files(), name="static")
-    # The agent console: pages /console and /console/login, its API under /api/v1/console (api/routes/console.py).
-    for router in (console.pages, console.public, console.router):
+    # The agent console: pages /console and /console/login, its API under /api/v1/console (api/routes/console/).
+    for router in console.routers:
         app.include_router(router)
     # Added innermost first: RequestContext wraps AuthGate wraps BodySizeLimit wraps the routes.
     app.add_middleware(BodySizeLimit)

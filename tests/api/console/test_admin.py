@@ -1,4 +1,4 @@
-"""The console's admin routes (api/routes/console_admin.py): only admins manage API keys and staff accounts; a
+"""The console's admin routes (api/routes/console/admin.py): only admins manage API keys and staff accounts; a
 key made there works on /api/v1/ask until it is revoked; an account made there can log in until it is disabled;
 an admin cannot disable themself; every change leaves an audit row.
 

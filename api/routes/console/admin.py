@@ -1,7 +1,7 @@
-"""The console's admin routes: API keys for callers and staff accounts. Included into
-``api.routes.console.router`` (its prefix, session/CSRF check and error responses apply) and limited here to
-the role admin: an agent gets 403. The work itself is in ``api.keys`` and ``api.users``; every change leaves an
-audit row (``record_action``) naming the key or account by id, never a key or a password.
+"""The console's admin tab: API keys for callers and staff accounts, for the role admin only (an agent gets 403;
+the session/CSRF check and the console's error responses apply as on every console route). The work itself is
+in ``api.keys`` and ``api.users``; every change leaves an audit row (``record_action``) naming the key or
+account by id, never a key or a password.
 """
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from pydantic import BaseModel, Field
 
 from api import keys, users
 from api.audit import record_action
-from api.deps import current_principal, require_role, SettingsDep
+from api.deps import SettingsDep
 from api.errors import error_responses
-from api.keys import Principal
+from api.routes.console.deps import ConsoleUser, admins
 
-router = APIRouter(prefix="/admin", dependencies=[Depends(require_role("admin"))])
+router = APIRouter(prefix="/admin", dependencies=[Depends(admins)])
 # ids are database integers: a larger number would overflow the driver (a 500) instead of being "not found"
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
@@ -111,8 +111,7 @@ def create_user(body: UserRequest, request: Request, settings: SettingsDep) -> U
 
 @router.post("/users/{user_id}/disable", response_model=UserOut, responses=error_responses(404, 409),
              summary="Nonaktifkan akun petugas (sesinya langsung berakhir)")
-def disable_user(user_id: RowId, request: Request, settings: SettingsDep,
-                 who: Principal = Depends(current_principal)) -> UserOut:
+def disable_user(user_id: RowId, request: Request, settings: SettingsDep, who: ConsoleUser) -> UserOut:
     if who.user_id == user_id:  # the last admin could lock everyone out of the admin tab
         raise HTTPException(409, "Anda tidak dapat menonaktifkan akun Anda sendiri. Minta admin lain.")
     try:
