@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 
 from actions import resources
 from actions.base import HaiAction, Reply, user_message
-from analytics.accounts.suggest import NoConfidentMatchError, match_strength, suggest_account_codes
+from analytics.accounts.suggest import NoConfidentMatchError, match_strength
 from analytics.accounts.validate import OK, UNKNOWN, WRITTEN, WRONG_CODE, check_account
 
 REFERENCE = "Kepmendagri 050-5889"
@@ -30,9 +30,8 @@ class ActionSuggestAccount(HaiAction):
         name = tracker.get_slot("nama_akun")
         if not name:
             return Reply()
-        resources.accounts()  # the shared suggester (built once per process)
         try:
-            found = suggest_account_codes(name, k=3)
+            found = resources.accounts().suggest(name, k=3)
         except NoConfidentMatchError as exc:
             if not exc.candidates:
                 return Reply().say(f"{user_message(exc)} {CHECK_SPELLING}")

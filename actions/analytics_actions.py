@@ -1,15 +1,11 @@
 """The bill, pagu and reconciliation analytics as chat answers (thin: slots in, a core call, sentences out).
 
-Pagu charts: ``<settings.charts_dir>/pagu-<first 16 hex of the PNG's sha256>.png`` (``data/charts/`` by
-default), sent as ``<settings.public_base_url>/charts/<file name>``; the API serves that folder under
-``/charts/``. The same chart always gets the same name, so a repeated question writes nothing new.
+Pagu charts are kept by the core's ``analytics.charts.ChartStore`` in ``settings.charts_dir``
+(``data/charts/`` by default) and sent as ``<settings.public_base_url>/charts/<file name>``; the API serves
+that folder under ``/charts/``.
 """
 from __future__ import annotations
 
-import hashlib
-import os
-import threading
-from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -17,6 +13,7 @@ from rasa_sdk import Tracker
 from actions import resources
 from actions.base import HaiAction, Reply
 from analytics.bills.fairness import check_idpel_bill
+from analytics.charts import ChartStore
 from analytics.ids import nama_bulan, parse_periode
 from analytics.errors import AnalyticsError, IdpelNotFoundError, SatkerNotFoundError
 from analytics.money import format_desimal, format_rupiah
@@ -26,7 +23,6 @@ from hai.settings import get_settings
 SYNTHETIC_NOTE = ("Catatan: hasil ini dihitung dari data contoh SINTETIS untuk uji coba, bukan data "
                   "SAKTI/SPAN sebenarnya.")
 CHART_URL_PATH = "/charts"
-_chart_lock = threading.Lock()  # pyplot keeps global state: one chart at a time per process
 
 
 def _month(value: object) -> str:
@@ -70,19 +66,6 @@ class ActionCheckBill(HaiAction):
         return reply.set("idpel", None) if isinstance(error, IdpelNotFoundError) else reply
 
 
-def save_chart(png: bytes, prefix: str = "pagu") -> str:
-    """Write ``png`` under the charts folder with a content-hash name (once); returns the file name."""
-    name = f"{prefix}-{hashlib.sha256(png).hexdigest()[:16]}.png"
-    folder = Path(get_settings().charts_dir)
-    target = folder / name
-    if not target.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
-        tmp.write_bytes(png)
-        tmp.replace(target)  # atomic: the API never serves half a file
-    return name
-
-
 def chart_url(name: str) -> str:
     return f"{get_settings().public_base_url}{CHART_URL_PATH}/{name}"
 
@@ -105,10 +88,9 @@ class ActionForecastPagu(HaiAction):
 
         repo = resources.bills()
         result = forecast_pagu(kode, as_of=tracker.get_slot("periode") or None, repository=repo)
-        with _chart_lock:
-            png = render_pagu_chart(result, repo.satker_series(result.kode_satker))
+        name = ChartStore(get_settings().charts_dir).save(render_pagu_chart(result))
         text = result.message + (f"\n{SYNTHETIC_NOTE}" if repo.is_synthetic else "")
-        return Reply().say(text).say(image=chart_url(save_chart(png)))
+        return Reply().say(text).say(image=chart_url(name))
 
     def on_user_error(self, error: AnalyticsError, tracker: Tracker, domain: dict[str, Any]) -> Reply:
         reply = super().on_user_error(error, tracker, domain)

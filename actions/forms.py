@@ -6,7 +6,8 @@ Per turn the base
 2. takes a bare reply ("12a4", "satu juta") as the answer to the requested slot (``extract_<slot>``), so
    that it reaches validation instead of the form being rejected with the failure never counted;
 3. checks every new value with the core's parsers (and, where cheap, that the idpel or satker exists);
-   a wrong value is cleared with a message naming it and the expected shape, and the form asks again;
+   a wrong value is cleared with a message naming it and the expected shape (for an identifier, the
+   parser's own message, the one the API answers with), and the form asks again;
    a new value for a slot filled earlier replaces it (a correction), and the user is told;
 4. counts wrong turns in ``validation_failures`` (reset on success); at the third in a row it clears the
    form's slots and sets ``requested_slot`` to None, which ends the form; the submit action then finds its
@@ -46,21 +47,15 @@ from actions.forms_config import (
     FormConfig,
     SlotRule,
 )
-from analytics.errors import InvalidInputError, NotFoundError
+from analytics.errors import InvalidInputError, NotFoundError, shown
 
 log = get_logger(__name__)
 EXISTS_TIMEOUT_S = 5.0  # an existence check is a convenience: when slow, the value is taken as it is
-SHOWN_CHARS = 40
 
 
 def _looks_like_value(text: str) -> bool:
     """A digit in a few words ("12a4", "Rp 1.250.000", "02/2024") is an answer whatever the intent."""
     return bool(re.search(r"\d", text)) and len(text.split()) <= 4
-
-
-def _shown(text: str) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
 def _value_before_message(tracker: Tracker, slot: str) -> Any:
@@ -144,8 +139,8 @@ class HaiFormValidation(FormValidationAction, ABC):
         text = str(raw).strip() if raw is not None else ""
         try:
             value = rule.parse(text)
-        except InvalidInputError:
-            return None, rule.wrong.format(value=_shown(text))
+        except InvalidInputError as exc:  # the parser's message is the API's too, unless the form has its own
+            return None, rule.wrong.format(value=shown(text)) if rule.wrong else str(exc)
         if rule.exists is not None:
             try:
                 await call_with_timeout(rule.exists, value, timeout=EXISTS_TIMEOUT_S)

@@ -1,8 +1,10 @@
 """What each form asks and how each answer is checked: one table, read by ``actions.forms``.
 
 Every check is a parser of the core (``analytics``): a wrong shape raises ``InvalidInputError``, an unknown
-idpel or satker ``NotFoundError``. The messages name the value the user gave and the shape expected;
-the form then asks again with its own ``utter_ask_<slot>`` response.
+idpel or satker ``NotFoundError``. The identifiers (kode satker, idpel, periode, nilai tagihan) are parsed
+by the same functions as the API's, and a wrong one is answered with the parser's own message, so both
+channels accept and refuse the same text with the same words. The messages name the value the user gave
+and the shape expected; the form then asks again with its own ``utter_ask_<slot>`` response.
 """
 from __future__ import annotations
 
@@ -13,9 +15,9 @@ from dataclasses import dataclass, field
 from actions import resources
 from analytics.accounts.reference import normalize_kode_akun
 from analytics.accounts.text import is_blank_name
-from analytics.ids import nama_bulan, normalize_idpel, normalize_kode_satker, parse_periode
+from analytics.ids import nama_bulan, parse_idpel, parse_kode_satker, parse_periode
 from analytics.errors import InvalidInputError
-from analytics.money import format_rupiah, parse_rupiah
+from analytics.money import format_rupiah, parse_bill_amount
 from hai.messages import HELPDESK_CONTACT
 
 MAX_VALIDATION_FAILURES = 3  # wrong answers in a row before the form stops
@@ -34,18 +36,6 @@ STOP_REPLY = (f"Maaf, isian tadi {MAX_VALIDATION_FAILURES} kali berturut-turut b
               f"{HELPDESK_CONTACT}.")
 
 
-def _compact(value: str) -> str:
-    """Digits written with spaces, dots or dashes ("5000 2548 8143") as one run."""
-    return re.sub(r"[\s.\-]", "", value)
-
-
-def parse_nominal(value: str) -> str:
-    amount = parse_rupiah(value)
-    if amount <= 0:
-        raise InvalidInputError(f"nilai tagihan harus lebih dari 0 rupiah: {format_rupiah(amount)}")
-    return str(amount)
-
-
 def parse_nama_akun(value: str) -> str:
     text = " ".join(str(value).split())
     if is_blank_name(text) or len(re.findall(r"[^\W\d_]", text)) < 3:
@@ -57,33 +47,28 @@ def parse_nama_akun(value: str) -> str:
 class SlotRule:
     label: str  # how the slot is called in a sentence ("kode satker")
     parse: Callable[[str], str]  # normalised slot value, or raises InvalidInputError
-    wrong: str  # "{value}" is the user's text
+    wrong: str = ""  # the form's own message ("{value}" is the user's text); "" shows the parser's message
     exists: Callable[[str], object] | None = None  # raises NotFoundError when the value is not in the data
     not_found: str = ""
     show: Callable[[str], str] = str  # the normalised value as a person reads it
 
 
 IDPEL = SlotRule(
-    "idpel", lambda v: normalize_idpel(_compact(v)),
-    "ID pelanggan (idpel) harus 12 digit angka, '{value}' belum sesuai.",
+    "idpel", parse_idpel,
     exists=lambda v: resources.bills().history_for_idpel(v),
     not_found="Idpel {value} tidak ditemukan dalam data tagihan listrik. Periksa kembali nomornya pada "
               "tagihan PLN.",
 )
 NOMINAL = SlotRule(
-    "nilai tagihan", parse_nominal,
-    "Nilai tagihan harus berupa jumlah rupiah lebih dari 0, misalnya Rp 1.250.000 atau 1,25 juta; "
-    "'{value}' belum sesuai.",
+    "nilai tagihan", lambda v: str(parse_bill_amount(v)),
     show=lambda v: format_rupiah(int(v)),
 )
 PERIODE = SlotRule(
-    "periode", lambda v: str(parse_periode(v.strip())),
-    "Periode harus berupa bulan dan tahun, misalnya Februari 2024 atau 02/2024; '{value}' belum sesuai.",
+    "periode", lambda v: str(parse_periode(v)),
     show=lambda v: nama_bulan(parse_periode(v)),
 )
 SATKER_BILLS = SlotRule(
-    "kode satker", lambda v: normalize_kode_satker(_compact(v)),
-    "Kode satker harus 6 digit angka, '{value}' belum sesuai.",
+    "kode satker", parse_kode_satker,
     exists=lambda v: resources.bills().satker_series(v),
     not_found="Satker {value} tidak ditemukan dalam data tagihan listrik. Periksa kembali kode satkernya.",
 )

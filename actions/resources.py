@@ -1,7 +1,10 @@
-"""The heavy objects the actions use, one per process, created on first use and warmed at server start.
+"""The core services the actions use, one per process, created on first use and warmed at server start.
+
+Each is built by the service's own ``from_settings`` from ``get_settings()`` and shared per process and
+settings value through ``hai.registry``, the same way the API's ``api.deps`` gets them:
 
 - ``knowledge()``: the knowledge service (embedding model + FAISS index), about 10 s to load;
-- ``bills()``: bill and pagu data (``analytics.bills.repository.get_bill_repository``), under 1 s;
+- ``bills()``: bill and pagu data (``BillRepository``), under 1 s;
 - ``rekon()``: reconciliation data and its risk model (loaded, or trained once and saved), about 3 s;
 - ``accounts()``: the account-code suggester with its reference index, about 3 s.
 
@@ -15,43 +18,44 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from actions.base import get_logger
+from hai import registry
+from hai.settings import get_settings
+
+if TYPE_CHECKING:  # imported on first use below: the server starts without loading the core services
+    from analytics.accounts.suggest import AccountSuggester
+    from analytics.bills.repository import BillRepository
+    from analytics.rekon.repository import RekonRepository
+    from knowledge.search import KnowledgeSearch
 
 log = get_logger(__name__)
-_lock = threading.Lock()
-_knowledge: Any = None
 
 
-def knowledge():
+def knowledge() -> KnowledgeSearch:
     """The process's ``KnowledgeSearch``, index loaded (or rebuilt when stale)."""
-    global _knowledge
-    if _knowledge is None:
-        with _lock:
-            if _knowledge is None:
-                from knowledge.search import KnowledgeSearch
+    from knowledge.search import KnowledgeSearch
 
-                _knowledge = KnowledgeSearch.from_settings().ensure_ready()
-    return _knowledge
+    return registry.shared(KnowledgeSearch.from_settings, get_settings())
 
 
-def bills():
-    from analytics.bills.repository import get_bill_repository
+def bills() -> BillRepository:
+    from analytics.bills.repository import BillRepository
 
-    return get_bill_repository()
-
-
-def rekon():
-    from analytics.rekon.repository import get_rekon_repository
-
-    return get_rekon_repository()
+    return registry.shared(BillRepository.from_settings, get_settings())
 
 
-def accounts():
-    from analytics.accounts.suggest import default_suggester
+def rekon() -> RekonRepository:
+    from analytics.rekon.repository import RekonRepository
 
-    return default_suggester()
+    return registry.shared(RekonRepository.from_settings, get_settings())
+
+
+def accounts() -> AccountSuggester:
+    from analytics.accounts.suggest import AccountSuggester
+
+    return registry.shared(AccountSuggester.from_settings, get_settings())
 
 
 def _warm_pagu() -> None:
@@ -63,9 +67,9 @@ def _warm_pagu() -> None:
 
 WARM_UP_STEPS: list[tuple[str, Callable[[], Any]]] = [
     ("bills", bills),
-    ("rekon", lambda: rekon().model()),
+    ("rekon", rekon),
     ("knowledge", knowledge),
-    ("accounts", lambda: accounts().index),
+    ("accounts", accounts),
     ("pagu", _warm_pagu),
 ]
 
@@ -100,15 +104,5 @@ def in_action_server() -> bool:
 
 
 def reset() -> None:
-    """Forget every cached resource (tests, or after the data changed)."""
-    global _knowledge
-    from analytics.accounts import suggest as accounts_module
-    from analytics.bills.repository import get_bill_repository
-    from analytics.rekon.repository import get_rekon_repository
-
-    with _lock:
-        _knowledge = None
-    get_bill_repository.cache_clear()
-    get_rekon_repository.cache_clear()
-    with accounts_module._default_lock:
-        accounts_module._default = None
+    """Forget every shared service (tests, or after the data changed); the next use builds it again."""
+    registry.clear()

@@ -1,8 +1,9 @@
 """Analytics core of the HAI Treasury Assistant: plain Python, typed results, no heavy work at import.
 
-Shared by every analytic: ``analytics.ids`` (kode satker, idpel, months: one parser each),
-``analytics.money`` (rupiah parsing/formatting), ``analytics.errors`` (typed errors with Indonesian
-messages), ``analytics.data`` (the shipped reference and sample data).
+Shared by every analytic: ``analytics.ids`` (kode satker, idpel, months: one parser each, for every
+channel), ``analytics.money`` (rupiah parsing/formatting, ``parse_bill_amount``), ``analytics.errors`` (typed
+errors with Indonesian messages), ``analytics.charts`` (the chart store and pyplot's one lock),
+``analytics.data`` (the shipped reference and sample data).
 
 - ``analytics.bills`` (seed 002): fairness (check_bill_fairness), batch (score_bills_batch), repository
   (BillRepository), io (SAKTI exports), rules, schema, synthetic (labelled sample data).

@@ -7,6 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+SHOWN_CHARS = 40  # a message quotes at most this much of what the user wrote
+
+
+def shown(value: object) -> str:
+    """What the user wrote, as a message quotes it: whitespace collapsed, at most ``SHOWN_CHARS`` chars."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
 
 class AnalyticsError(Exception):
     """Base of every error a user may see from ``analytics``; the message is in Indonesian."""

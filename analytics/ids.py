@@ -1,5 +1,8 @@
 """Identifiers shared by every analytic and every channel: kode satker (6 digits), idpel (12 digits) and
-billing periods (months). One parser each; the chat forms and the HTTP API call these same functions.
+billing periods (months). One parser each (``parse_kode_satker``, ``parse_idpel``, ``parse_periode``); the
+chat forms, the HTTP API and the file loaders call these same functions, so every channel accepts the
+same input ("400 156" and "400.156" too) and refuses it with the same Indonesian message. The rupiah
+amount's parser is ``analytics.money.parse_bill_amount``.
 
 Months are handled as ``pandas.Period`` with monthly frequency; internally as a month number
 ``year * 12 + month - 1`` for vectorised work.
@@ -13,7 +16,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
-from analytics.errors import InvalidInputError
+from analytics.errors import InvalidInputError, shown
 
 BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
          "Oktober", "November", "Desember")
@@ -26,6 +29,24 @@ for _word, _i in {"agt": 8, "ags": 8, "okt": 10, "des": 12, "may": 5, "aug": 8, 
     _MONTH_WORDS[_word] = _i
 
 _DIGITS_RE = re.compile(r"^\d+$")
+# Spaces, dots and dashes people write between digit groups ("400 156", "400.156", "5000-2548-8143").
+_SEPARATORS_RE = re.compile(r"[\s.\-]")
+KODE_SATKER_MESSAGE = "Kode satker harus 6 digit angka, '{value}' belum sesuai."
+IDPEL_MESSAGE = "ID pelanggan (idpel) harus 12 digit angka, '{value}' belum sesuai."
+PERIODE_MESSAGE = ("Periode harus berupa bulan dan tahun, misalnya Februari 2024 atau 02/2024; "
+                   "'{value}' belum sesuai.")
+
+
+class KodeSatker(str):
+    """A kode satker: its 6 digits as text. Made by :func:`parse_kode_satker`; a plain ``str`` otherwise."""
+
+    __slots__ = ()
+
+
+class Idpel(str):
+    """An idpel (PLN customer id, NO_PELANGGAN): its 12 digits as text. Made by :func:`parse_idpel`."""
+
+    __slots__ = ()
 
 
 def _as_id_text(value: object) -> str:
@@ -40,32 +61,42 @@ def _as_id_text(value: object) -> str:
     return str(value).strip()
 
 
-def normalize_kode_satker(value: object) -> str:
-    """A kode satker as its 6-digit text. Numbers from spreadsheets that lost leading zeros are padded.
+def _id_digits(value: object, width: int, message: str) -> str:
+    """The ``width`` digits of an identifier typed by a person or read from a file. Text loses its spaces,
+    dots and dashes; a number (a spreadsheet cell that lost its leading zeros) is zero-padded."""
+    text = _as_id_text(value)
+    if isinstance(value, str):
+        text = _SEPARATORS_RE.sub("", text)
+    elif isinstance(value, (Integral, float)) and _DIGITS_RE.match(text) and len(text) < width:
+        text = text.zfill(width)
+    if not (_DIGITS_RE.match(text) and len(text) == width):
+        raise InvalidInputError(message.format(value=shown(value)))
+    return text
 
-    Raises InvalidInputError("kode satker harus 6 digit: '12a'") otherwise.
+
+def parse_kode_satker(value: object) -> KodeSatker:
+    """A kode satker from what a person typed ("400156", "400 156", "400.156") or a file cell (400156).
+
+    Raises InvalidInputError("Kode satker harus 6 digit angka, '12a' belum sesuai.") otherwise: the one
+    message the chat and the API show. A :class:`KodeSatker` is returned as it is (parsed already).
     """
-    text = _as_id_text(value)
-    if isinstance(value, (Integral, float)) and _DIGITS_RE.match(text) and len(text) < 6:
-        text = text.zfill(6)
-    if not (_DIGITS_RE.match(text) and len(text) == 6):
-        raise InvalidInputError(f"kode satker harus 6 digit: {text!r}")
-    return text
+    if type(value) is KodeSatker:
+        return value
+    return KodeSatker(_id_digits(value, 6, KODE_SATKER_MESSAGE))
 
 
-def normalize_idpel(value: object) -> str:
-    """An idpel (PLN customer id, NO_PELANGGAN) as its 12-digit text; numbers are zero-padded."""
-    text = _as_id_text(value)
-    if isinstance(value, (Integral, float)) and _DIGITS_RE.match(text) and len(text) < 12:
-        text = text.zfill(12)
-    if not (_DIGITS_RE.match(text) and len(text) == 12):
-        raise InvalidInputError(f"idpel harus 12 digit: {text!r}")
-    return text
+def parse_idpel(value: object) -> Idpel:
+    """An idpel from what a person typed ("500025488143", "5000 2548 8143") or a file cell; numbers are
+    zero-padded. Raises InvalidInputError with :data:`IDPEL_MESSAGE` otherwise."""
+    if type(value) is Idpel:
+        return value
+    return Idpel(_id_digits(value, 12, IDPEL_MESSAGE))
 
 
 def parse_periode(value: object) -> pd.Period:
     """A billing month from 202202, '202202', '2022-02', '2022-02-01', '02/2022', 'Februari 2022',
-    'FEB-2022', a date or a Period. Raises InvalidInputError with the value in the message."""
+    'FEB-2022', a date or a Period. Raises InvalidInputError with :data:`PERIODE_MESSAGE`, the one message
+    the chat and the API show."""
     if isinstance(value, pd.Period):
         return value.asfreq("M")
     if isinstance(value, (pd.Timestamp, np.datetime64)) or hasattr(value, "year") and hasattr(value, "month"):
@@ -89,7 +120,7 @@ def parse_periode(value: object) -> pd.Period:
                     month = _MONTH_WORDS[m.group(1)]
                     year = int(m.group(2)) + (2000 if len(m.group(2)) == 2 else 0)
     if year is None or month is None or not (1 <= month <= 12) or not (1990 <= year <= 2100):
-        raise InvalidInputError(f"periode tagihan tidak dikenali: {text!r} (contoh yang benar: 202202 atau 2022-02)")
+        raise InvalidInputError(PERIODE_MESSAGE.format(value=shown(value)))
     return pd.Period(year=year, month=month, freq="M")
 
 

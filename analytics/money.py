@@ -1,5 +1,8 @@
 """Rupiah amounts as Indonesians write them: parsing to ``int`` rupiah and formatting back.
 
+``parse_bill_amount`` is the one parser of a bill amount (rupiah above 0) for every channel;
+``parse_rupiah`` reads any amount, negative ones too.
+
 Reads "3.648.730.000", "Rp 1.250.000", "Rp1.250.000,00", "Rp 1.250.000,-", "1,25 juta", "1.2jt", "3,5 M",
 "IDR 1,250,000.00", "(1.250.000)" and plain numbers (int/float/Decimal, as spreadsheets give them).
 
@@ -21,7 +24,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
-from analytics.errors import MoneyParseError
+from analytics.errors import InvalidInputError, MoneyParseError, shown
 
 # Word multipliers, longest first so "juta" wins over "jt" style prefixes. "m" is miliar (Indonesian),
 # not million: an Indonesian writes "1,5 M" for Rp1.500.000.000.
@@ -36,13 +39,14 @@ _CURRENCY_RE = re.compile(r"^(rp\.?|idr)\s*")
 # One "<number> <multiplier word>" part of a compound amount such as "2 juta 300 ribu" or "1 m 250 jt".
 _PART_RE = re.compile(r"([0-9][0-9.,]*)\s*(" + "|".join(sorted(_MULTIPLIERS, key=len, reverse=True)) + r")\.?(?=\s|$)")
 _NUM_RE = re.compile(r"^[0-9][0-9.,]*$")
+MAX_AMOUNT_CHARS = 64  # "Rp 1.250.000.000.000,00" or "2 miliar 300 juta 450 ribu rupiah" fit easily
 _GROUPED_RE = re.compile(r"^[0-9]{1,3}(?:[.,' ][0-9]{3})+$")
 _SPACE_GROUPS_RE = re.compile(r"^[0-9]{1,3}(?: [0-9]{3})+(?:[.,][0-9]+)?$")
 
 
 def _fail(raw: object, why: str = "") -> MoneyParseError:
     extra = f" ({why})" if why else ""
-    return MoneyParseError(f"nilai rupiah tidak dapat dibaca: {str(raw)!r}{extra}")
+    return MoneyParseError(f"nilai rupiah tidak dapat dibaca: '{shown(raw)}'{extra}")
 
 
 def _split_number(num: str, has_multiplier: bool, raw: object) -> Decimal:
@@ -112,6 +116,8 @@ def parse_rupiah(value: object) -> int:
     s = value.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2212", "-").strip().lower()
     if not s:
         raise _fail(value, "kosong")
+    if len(s) > MAX_AMOUNT_CHARS:  # no amount is this long, and the regexes below are quadratic in it
+        raise _fail(value, "terlalu panjang")
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative, s = True, s[1:-1].strip()
@@ -141,6 +147,25 @@ def parse_rupiah(value: object) -> int:
     return -result if negative else result
 
 
+def parse_bill_amount(value: object, *, what: str = "nilai tagihan") -> int:
+    """A bill amount (whole rupiah, above 0) as a person writes it ("Rp 1.250.000", "1,25 juta",
+    "2 juta 300 ribu") or as a number. The one parser of the chat form, the API and the fairness check.
+
+    Raises :class:`MoneyParseError` when unreadable and :class:`InvalidInputError` when 0 or negative, both
+    with the same message ("Nilai tagihan harus berupa jumlah rupiah lebih dari 0, ...; 'abc' belum
+    sesuai."); ``what`` names the amount in it.
+    """
+    message = (f"{what[:1].upper()}{what[1:]} harus berupa jumlah rupiah lebih dari 0, misalnya Rp 1.250.000 "
+               f"atau 1,25 juta; '{shown(value)}' belum sesuai.")
+    try:
+        amount = parse_rupiah(value)
+    except MoneyParseError as exc:
+        raise MoneyParseError(message) from exc
+    if amount <= 0:
+        raise InvalidInputError(message)
+    return amount
+
+
 def parse_rupiah_series(values: pd.Series) -> tuple[np.ndarray, dict[int, str]]:
     """Parse a column of amounts; returns (float64 rupiah with NaN where bad, {position: message}).
 
@@ -150,7 +175,7 @@ def parse_rupiah_series(values: pd.Series) -> tuple[np.ndarray, dict[int, str]]:
     errors: dict[int, str] = {}
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         out = values.to_numpy(dtype="float64", na_value=np.nan)
-        out = np.round(out)
+        out = np.sign(out) * np.floor(np.abs(out) + 0.5)  # half up, as parse_rupiah rounds one number
         for pos in np.flatnonzero(~np.isfinite(out)):
             errors[int(pos)] = "nilai kosong"
         out[~np.isfinite(out)] = np.nan

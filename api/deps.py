@@ -1,20 +1,27 @@
-"""Dependencies of the routes: who is calling, and the core objects they call (built once, reused).
+"""Dependencies of the routes: who is calling, and the core services they call (built once, reused).
 
-Core objects are cached per process by the settings that shape them, so several apps in one process
-(tests) share one model and one index, and a route never rebuilds what another already loaded.
+Each service is built by its own ``from_settings`` and shared per process and settings value through
+``hai.registry`` (as the action server's ``actions.resources`` does), so several apps in one process (tests)
+share one model and one index, and a route never rebuilds what another already loaded.
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import httpx
 from fastapi import Depends, HTTPException, Request, Security, UploadFile
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.keys import Principal
+from hai.registry import shared
 from hai.settings import Settings
+
+if TYPE_CHECKING:  # imported on first use below: the API starts without loading the core services
+    from analytics.accounts.suggest import AccountSuggester
+    from analytics.bills.repository import BillRepository
+    from analytics.rekon.repository import RekonRepository
+    from knowledge.search import KnowledgeSearch
 
 # Declared for the OpenAPI document (so clients see how to authenticate); the check itself runs in
 # api.middleware.AuthGate before the body is read, and leaves the caller in request.state.principal.
@@ -52,65 +59,30 @@ def require_role(*roles: str) -> Callable[..., Principal]:
     return check
 
 
-# --- core objects, one per process and configuration --------------------------------------------------
-_cache: dict[tuple, Any] = {}
-_locks: dict[tuple, threading.Lock] = {}
-_guard = threading.Lock()
-
-
-def _once(key: tuple, build: Callable[[], Any]) -> Any:
-    """Build the object for ``key`` once; concurrent first requests wait for the same build."""
-    hit = _cache.get(key)
-    if hit is not None:
-        return hit
-    with _guard:
-        lock = _locks.setdefault(key, threading.Lock())
-    with lock:
-        if key not in _cache:
-            _cache[key] = build()
-        return _cache[key]
-
-
-def knowledge(settings: Settings):
+# --- core services: built by their own from_settings, one per process and settings (hai.registry) -----
+def knowledge(settings: Settings) -> KnowledgeSearch:
     from knowledge.search import KnowledgeSearch
 
-    key = ("knowledge", str(settings.kb_dir), str(settings.index_dir), settings.embedding_model,
-           settings.embedding_tuned, str(settings.data_dir))
-    return _once(key, lambda: KnowledgeSearch.from_settings(settings).ensure_ready())
+    return shared(KnowledgeSearch.from_settings, settings)
 
 
-def bill_repository(settings: Settings):
+def bill_repository(settings: Settings) -> BillRepository:
     from analytics.bills.repository import BillRepository
 
-    key = ("bills", str(settings.bills_path or ""), str(settings.pagu_path or ""))
-    return _once(key, lambda: BillRepository.from_settings(settings))
+    return shared(BillRepository.from_settings, settings)
 
 
-def rekon_model_path(settings: Settings):
-    from analytics.rekon.model import MODEL_FILE
-
-    return settings.data_dir / "rekon" / MODEL_FILE
-
-
-def rekon_repository(settings: Settings):
+def rekon_repository(settings: Settings) -> RekonRepository:
     """The satker-month repository with its model loaded (or trained once and saved under data_dir)."""
     from analytics.rekon.repository import RekonRepository
 
-    def build():
-        repo = RekonRepository.from_sample()
-        repo.model(rekon_model_path(settings))
-        return repo
-
-    return _once(("rekon", str(settings.data_dir)), build)
+    return shared(RekonRepository.from_settings, settings)
 
 
-def account_suggester(settings: Settings):
+def account_suggester(settings: Settings) -> AccountSuggester:
     from analytics.accounts.suggest import AccountSuggester
-    from knowledge.embeddings import get_embedder
 
-    key = ("accounts", str(settings.index_dir), settings.embedding_model)
-    return _once(key, lambda: AccountSuggester(embedder=get_embedder(settings.embedding_model),
-                                               index_dir=settings.index_dir / "accounts"))
+    return shared(AccountSuggester.from_settings, settings)
 
 
 def rasa_client(request: Request) -> httpx.AsyncClient:

@@ -60,14 +60,14 @@ class KeyInfo:
 
 def _secret(settings: Settings) -> bytes:
     """The HMAC key: the setting, or a random secret generated once and kept (mode 600) under data/runtime."""
-    return _secret_for(settings.api_key_secret, str(settings.data_dir))
+    return _secret_for(settings.api_key_secret, str(settings.runtime_dir))
 
 
 @lru_cache(maxsize=8)
-def _secret_for(configured: str, data_dir: str) -> bytes:
+def _secret_for(configured: str, runtime_dir: str) -> bytes:
     if configured:
         return configured.encode("utf-8")
-    path = Path(data_dir) / "runtime" / "api_key_secret"
+    path = Path(runtime_dir) / "api_key_secret"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(32), encoding="utf-8")

@@ -25,8 +25,9 @@ import numpy as np
 
 from benchmarks.rekon_cv import BUILTIN_MODELS, cross_validate_rekon, rekon_folds
 from analytics.rekon.io import load_rekon_export
-from analytics.rekon.schema import LABEL_COLUMN, OK, SELISIH, to_paper_attributes
+from analytics.rekon.schema import LABEL_COLUMN, SELISIH, to_paper_attributes
 from analytics.rekon.synthetic import generate_rekon_dataset
+from benchmarks.rekon_c45 import leaf_majority
 from benchmarks.rekon_weka import J48_OPTIONS, find_weka, run_j48_fold, write_arff
 
 PAPER = {"accuracy": 0.78, "kappa": 0.22, "roc_auc": 0.71, "tp_rate_selisih": 0.21}  # model M8, Table 9
@@ -42,7 +43,7 @@ def _j48_model(weka, workdir: Path):
         write_arff(to_paper_attributes(train), train[LABEL_COLUMN], tr)
         write_arff(to_paper_attributes(test), test[LABEL_COLUMN], te)
         prob = run_j48_fold(weka, tr, te, len(test))
-        return prob, np.where(prob > 0.5, SELISIH, OK)
+        return prob, leaf_majority(prob)
 
     return fold
 

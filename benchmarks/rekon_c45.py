@@ -18,6 +18,13 @@ from scipy.stats import norm
 from analytics.rekon.schema import ATTRIBUTE_BY_COLUMN, FEATURE_COLUMNS, OK, SELISIH
 
 
+def leaf_majority(prob) -> np.ndarray:
+    """The reference trees' class: the leaf's majority, P(SELISIH) above one half; a tie goes to OK, the
+    first class, as Weka's J48 picks it. Not the service's rule (``RekonRiskModel.classify``: its own
+    kappa-tuned threshold, reached or passed)."""
+    return np.where(np.asarray(prob, dtype=float) > 0.5, SELISIH, OK)
+
+
 def _xlogx(x: np.ndarray) -> np.ndarray:
     """x * log2(x) for counts (0 for x in {0, 1})."""
     x = np.asarray(x, dtype=float)
@@ -268,4 +275,4 @@ class C45Tree:
         return self.root.leaves() if self.root else 0
 
     def predict_label(self, paper: pd.DataFrame) -> np.ndarray:
-        return np.where(self.predict_proba(paper) > 0.5, SELISIH, OK)
+        return leaf_majority(self.predict_proba(paper))

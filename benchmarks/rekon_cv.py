@@ -24,8 +24,8 @@ from sklearn.model_selection import StratifiedKFold
 from tqdm.auto import tqdm
 
 from analytics.rekon.model import RekonRiskModel
-from analytics.rekon.schema import LABEL_COLUMN, OK, SELISIH, labels_to_int, to_paper_attributes
-from benchmarks.rekon_c45 import C45Tree
+from analytics.rekon.schema import LABEL_COLUMN, labels_to_int, to_paper_attributes
+from benchmarks.rekon_c45 import C45Tree, leaf_majority
 
 FoldModel = Callable[[pd.DataFrame, pd.DataFrame], tuple[np.ndarray, np.ndarray]]
 
@@ -88,14 +88,14 @@ def c45_fold(train: pd.DataFrame, test: pd.DataFrame, cf: float = 0.25, min_leaf
         to_paper_attributes(train), labels_to_int(train[LABEL_COLUMN])
     )
     prob = tree.predict_proba(to_paper_attributes(test))
-    return prob, np.where(prob > 0.5, SELISIH, OK)
+    return prob, leaf_majority(prob)
 
 
 def booster_fold(train: pd.DataFrame, test: pd.DataFrame, **params):
     """The calibrated booster on raw attributes; class by its kappa-tuned threshold (chosen on train only)."""
     model = RekonRiskModel(**params).fit(train)
     prob = model.predict_proba(test)
-    return prob, np.where(prob >= model.threshold, SELISIH, OK)
+    return prob, model.classify(prob)
 
 
 BUILTIN_MODELS: dict[str, FoldModel] = {"c45": c45_fold, "model": booster_fold}

@@ -55,7 +55,7 @@ def credentials_file(settings: Settings) -> Path:
     base = ROOT / "credentials.yml"
     if not settings.telegram_token:
         return base
-    runtime = settings.data_dir / "runtime"
+    runtime = settings.runtime_dir
     runtime.mkdir(parents=True, exist_ok=True)
     target = runtime / "credentials.yml"
     target.write_text(

@@ -106,7 +106,7 @@ class Settings(BaseSettings):
         """The Rasa HTTP API token: HAI_RASA_TOKEN, or a random one kept under data/runtime."""
         if self.rasa_token:
             return self.rasa_token
-        path = self.data_dir / "runtime" / "rasa_token"
+        path = self.runtime_dir / "rasa_token"
         if not path.exists():
             import secrets
 
@@ -136,6 +136,21 @@ class Settings(BaseSettings):
     @property
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
+
+    @property
+    def runtime_dir(self) -> Path:
+        """Files the service makes for itself: generated secrets and tokens, the runtime credentials.yml."""
+        return self.data_dir / "runtime"
+
+    @property
+    def rekon_model_path(self) -> Path:
+        """The reconciliation-risk model, trained on first use when absent or stale (analytics.rekon)."""
+        return self.data_dir / "rekon" / "rekon_risk.joblib"
+
+    @property
+    def accounts_index_dir(self) -> Path:
+        """FAISS index of the account reference names (analytics.accounts), beside the knowledge index."""
+        return self.index_dir / "accounts"
 
 
 @lru_cache(maxsize=1)

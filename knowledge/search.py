@@ -22,7 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
@@ -34,6 +34,10 @@ from knowledge.embeddings import BUNDLED, get_embedder
 from knowledge.index import IndexManifest, StaleIndexError, VectorIndex
 from knowledge.kb import Entry, KnowledgeBase, load_knowledge_base
 from knowledge.retrieval import HybridRetriever, Ranking, indexed_texts, prepare_for_embedding, texts_hash
+from knowledge.tuning import current_pointer
+
+if TYPE_CHECKING:
+    from hai.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +110,7 @@ class _State:
 
 def current_tuned_model(data_dir: Path, base_model: str) -> Path | None:
     """The domain-tuned model recorded by ``knowledge tune`` for ``base_model``, if it is there."""
-    pointer = Path(data_dir) / "embeddings" / "tuned-current.json"
+    pointer = current_pointer(data_dir)
     try:
         info = json.loads(pointer.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -140,13 +144,11 @@ class KnowledgeSearch:
         self._write_lock = threading.RLock()
 
     @classmethod
-    def from_settings(cls, settings=None) -> "KnowledgeSearch":
-        if settings is None:
-            from hai.settings import get_settings
-
-            settings = get_settings()
+    def from_settings(cls, settings: "Settings") -> "KnowledgeSearch":
+        """The service's knowledge search, ready to serve: the configured knowledge base, embedding model
+        (tuned copy per ``embedding_tuned``) and index directory, its index loaded or (re)built."""
         return cls(settings.kb_dir, settings.index_dir, settings.embedding_model,
-                   tuned=getattr(settings, "embedding_tuned", "auto"), data_dir=settings.data_dir)
+                   tuned=settings.embedding_tuned, data_dir=settings.data_dir).ensure_ready()
 
     # --- index lifecycle -----------------------------------------------------------------------
     def _expected(self, entries: list[Entry]) -> IndexManifest:

@@ -25,6 +25,16 @@ from knowledge.kb import Entry
 from knowledge.retrieval import prepare_for_embedding
 
 
+def tuned_models_dir(data_dir: Path) -> Path:
+    """Where tuned models are cached (``tuned-<key>/``) beside the pointer to the one in use."""
+    return Path(data_dir) / "embeddings"
+
+
+def current_pointer(data_dir: Path) -> Path:
+    """The file naming the tuned model the service uses (written by ``set_current``)."""
+    return tuned_models_dir(data_dir) / "tuned-current.json"
+
+
 @dataclass(frozen=True)
 class TuningConfig:
     epochs: int = 2
@@ -134,7 +144,7 @@ def ensure_tuned(data_dir: Path, entries: list[Entry], base_spec: str = BUNDLED,
                  config: TuningConfig = TuningConfig(), show_progress: bool = True) -> tuple[Path, bool]:
     """The cached tuned model for these entries, tuning it first if needed; (path, was it just tuned)."""
     base_name = get_embedder(base_spec).name
-    out = Path(data_dir) / "embeddings" / f"tuned-{cache_key(base_name, entries, config)}"
+    out = tuned_models_dir(data_dir) / f"tuned-{cache_key(base_name, entries, config)}"
     if (out / "config.json").exists():
         return out, False
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -150,7 +160,7 @@ def set_current(data_dir: Path, path: Path, base_spec: str = BUNDLED) -> Path:
     """Record ``path`` as the tuned model the service uses (``tuned="auto"``) for ``base_spec``."""
     from knowledge.store import write_atomic
 
-    pointer = Path(data_dir) / "embeddings" / "tuned-current.json"
+    pointer = current_pointer(data_dir)
     pointer.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(pointer, json.dumps({"path": str(Path(path).resolve()), "base_model": base_spec}, indent=2))
     return pointer

@@ -2,7 +2,8 @@
 
 Three scores per reference account, all 0..1, fused by a weighted sum:
 - dense: cosine of sentence embeddings (``knowledge.embeddings.get_embedder`` and a FAISS
-  ``knowledge.index.VectorIndex`` persisted with a manifest under ``<data_dir>/index/accounts``);
+  ``knowledge.index.VectorIndex``, persisted with a manifest in ``index_dir``: the service's is
+  ``Settings.accounts_index_dir``, ``<data_dir>/index/accounts``);
 - tfidf: cosine of character 2-4-gram TF-IDF (``knowledge.lexical.CharNgramTfidf``) of the lexical form;
 - fuzzy: rapidfuzz WRatio of the lexical forms.
 An exact name (case and punctuation aside) scores 1. A suggestion is confident when its score reaches
@@ -18,13 +19,17 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from analytics.accounts.reference import LEVEL_NAMES, Account, AccountReference, default_reference
 from analytics.accounts.text import dense_form, exact_key, is_blank_name, lexical_form
 from analytics.errors import NotFoundError
+from knowledge.embeddings import BUNDLED
+
+if TYPE_CHECKING:
+    from hai.settings import Settings
 
 # Chosen on the dev set (seed 11, dev noise vocabulary); see the module docstring.
 DEFAULT_WEIGHTS = {"dense": 0.2, "tfidf": 0.55, "fuzzy": 0.25}  # chosen on the dev set (eval_accounts --tune)
@@ -89,14 +94,12 @@ def word_coverage(query_lex: str, candidate_lex: str, min_ratio: float = 80.0) -
     return hit / len(words)
 
 
-def _index_dir() -> Path:
-    from hai.settings import get_settings
-
-    return get_settings().index_dir / "accounts"
-
-
 class AccountSuggester:
-    """Hybrid matcher over one reference; build once, reuse (thread-safe for reads)."""
+    """Hybrid matcher over one reference; build once, reuse (thread-safe for reads).
+
+    ``embedder`` (or else ``embedding_model``, loaded on first use) makes the dense vectors; their index is
+    loaded from / saved to ``index_dir`` when given (and ``persist``), else kept in memory only.
+    """
 
     def __init__(
         self,
@@ -107,6 +110,7 @@ class AccountSuggester:
         index_dir: Path | None = None,
         persist: bool = True,
         min_coverage: float = MIN_COVERAGE,
+        embedding_model: str = BUNDLED,
     ):
         from knowledge.lexical import CharNgramTfidf
 
@@ -115,8 +119,9 @@ class AccountSuggester:
         self.min_score = min_score
         self.min_coverage = min_coverage
         self._embedder = embedder
+        self.embedding_model = embedding_model
         self._index = None
-        self._index_dir = index_dir
+        self._index_dir = Path(index_dir) if index_dir else None
         self._persist = persist
         self._lock = threading.Lock()
         self._vectors: dict[str, np.ndarray] = {}
@@ -127,14 +132,21 @@ class AccountSuggester:
             self._exact.setdefault(exact_key(a.name), i)
         self.tfidf = CharNgramTfidf(self.lex)
 
+    @classmethod
+    def from_settings(cls, settings: "Settings") -> "AccountSuggester":
+        """The service's suggester, ready to serve: the shipped reference, the configured embedding model,
+        its index loaded from (or built once and saved to) ``settings.accounts_index_dir``."""
+        suggester = cls(embedding_model=settings.embedding_model, index_dir=settings.accounts_index_dir)
+        suggester.index  # noqa: B018 - load or build it now, not on the first question
+        return suggester
+
     # ---------------------------------------------------------------- dense index
     @property
     def embedder(self):
         if self._embedder is None:
-            from hai.settings import get_settings
             from knowledge.embeddings import get_embedder
 
-            self._embedder = get_embedder(get_settings().embedding_model)
+            self._embedder = get_embedder(self.embedding_model)
         return self._embedder
 
     def _manifest(self):
@@ -157,14 +169,16 @@ class AccountSuggester:
                     from knowledge.index import StaleIndexError, VectorIndex
 
                     expected = self._manifest()
-                    directory = self._index_dir or _index_dir()
+                    directory = self._index_dir if self._persist else None
                     try:
+                        if directory is None:
+                            raise FileNotFoundError("index kept in memory only")
                         index, _ = VectorIndex.load(directory, expected)
                     except (FileNotFoundError, StaleIndexError):
                         index = VectorIndex(expected.dimension)
                         vectors = self.embedder.encode(self.dense_texts)
                         index.add(np.arange(len(self.dense_texts), dtype=np.int64), vectors)
-                        if self._persist:
+                        if directory is not None:
                             try:
                                 index.save(directory, expected)
                             except OSError:  # read-only data dir: serve from memory
@@ -295,7 +309,9 @@ _default_lock = threading.Lock()
 
 
 def default_suggester() -> AccountSuggester:
-    """One suggester per process over the shipped reference (embedder shared with the knowledge base)."""
+    """One suggester per process over the shipped reference with the bundled model, index in memory: the
+    default of the functions that take an optional suggester. The services use
+    ``AccountSuggester.from_settings``."""
     global _default
     with _default_lock:
         if _default is None:

@@ -20,7 +20,7 @@ from analytics.bills.rules import (
 from analytics.ids import nama_bulan, parse_periode, period_to_month
 from analytics.bills.schema import NILAI, PERIODE
 from analytics.errors import InvalidInputError
-from analytics.money import format_persen, format_rupiah, parse_rupiah
+from analytics.money import format_persen, format_rupiah, parse_bill_amount
 
 __all__ = ["BillFairnessResult", "BillStatistics", "check_bill_fairness", "check_idpel_bill", "explain_verdict",
            "WAJAR", "TIDAK_WAJAR", "BELUM_DAPAT_DINILAI"]
@@ -73,11 +73,7 @@ def _num(v: float) -> float | None:
     return None if v is None or not np.isfinite(v) else float(v)
 
 
-def _amount(value: object, what: str) -> int:
-    amount = parse_rupiah(value)
-    if amount <= 0:
-        raise InvalidInputError(f"{what} harus lebih dari 0 rupiah: {format_rupiah(amount)}")
-    return amount
+_HISTORY = "nilai tagihan riwayat"
 
 
 def _history_points(history: object) -> tuple[list[pd.Period | None], list[int]]:
@@ -87,23 +83,23 @@ def _history_points(history: object) -> tuple[list[pd.Period | None], list[int]]
         if NILAI not in history.columns:
             raise InvalidInputError(f"riwayat tagihan harus punya kolom {NILAI!r}")
         periods = [parse_periode(p) for p in history[PERIODE]] if PERIODE in history.columns else [None] * len(history)
-        return periods, [_amount(v, "nilai tagihan riwayat") for v in history[NILAI]]
+        return periods, [parse_bill_amount(v, what=_HISTORY) for v in history[NILAI]]
     if isinstance(history, pd.Series):
         has_periods = not isinstance(history.index, pd.RangeIndex)
         periods = [parse_periode(p) for p in history.index] if has_periods else [None] * len(history)
-        return periods, [_amount(v, "nilai tagihan riwayat") for v in history.to_numpy()]
+        return periods, [parse_bill_amount(v, what=_HISTORY) for v in history.to_numpy()]
     if isinstance(history, Mapping):
-        return [parse_periode(p) for p in history], [_amount(v, "nilai tagihan riwayat") for v in history.values()]
+        return [parse_periode(p) for p in history], [parse_bill_amount(v, what=_HISTORY) for v in history.values()]
     if isinstance(history, (str, bytes)) or not isinstance(history, Iterable):
         raise InvalidInputError("riwayat tagihan harus berupa daftar nilai tagihan")
     periods, amounts = [], []
     for item in history:
         if isinstance(item, tuple) and len(item) == 2:
             periods.append(parse_periode(item[0]))
-            amounts.append(_amount(item[1], "nilai tagihan riwayat"))
+            amounts.append(parse_bill_amount(item[1], what=_HISTORY))
         else:
             periods.append(None)
-            amounts.append(_amount(item, "nilai tagihan riwayat"))
+            amounts.append(parse_bill_amount(item, what=_HISTORY))
     return periods, amounts
 
 
@@ -150,7 +146,7 @@ def check_bill_fairness(
     if isinstance(new_bill, tuple) and len(new_bill) == 2:
         periode, new_bill = new_bill
     new_period = parse_periode(periode) if periode is not None else None
-    amount = _amount(new_bill, "nilai tagihan")
+    amount = parse_bill_amount(new_bill)
     periods, amounts = _history_points(history)
     long_row = _window_row(periods, amounts, new_period, max(window, spread_window))
     row = long_row[-window:]
@@ -172,7 +168,7 @@ def check_bill_fairness(
 def check_idpel_bill(
     idpel: object, new_bill: object, *, periode: object | None = None, repository=None, **options,
 ) -> BillFairnessResult:
-    """Judge a new bill of a known idpel against its history in the repository (the service's by default).
+    """Judge a new bill of a known idpel against its history in the repository (the shipped sample by default).
 
     ``periode`` defaults to the month after the idpel's last bill; bills from that month on are not history.
     Raises IdpelNotFoundError ("idpel ... tidak ditemukan") for an unknown idpel.

@@ -1,7 +1,8 @@
 """Loaders for the SAKTI PLN bill export and for pagu per satker and akun (CSV or XLSX).
 
 Every bad row is reported with its line (header = line 1; in a spreadsheet, its row number) and the
-good rows are loaded. Checks: kode satker 6 digits, idpel 12 digits, a readable month, an amount in
+good rows are loaded. Checks (the parsers of ``analytics.ids``, the same as the chat's and the API's):
+kode satker 6 digits, idpel 12 digits, a readable month; and an amount in
 Indonesian notation ("3.648.730.000", "Rp 1.250.000") above zero, no second row for the same idpel and
 month (or satker, akun and year for pagu). Personal-data columns (nip, names) are never loaded.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.ids import nama_bulan, normalize_idpel, normalize_kode_satker, parse_periode_series
+from analytics.ids import nama_bulan, parse_idpel, parse_kode_satker, parse_periode_series
 from analytics.bills.schema import AKUN, ANOMALI, BILL_ALIASES, IDPEL, KODE_SATKER, NILAI, PAGU, PAGU_ALIASES, PERIODE, PERSONAL_COLUMNS, SINTETIS, TAHUN, resolve_columns
 from analytics.errors import DataFileError, InvalidInputError, RowError
 from analytics.money import format_rupiah, parse_rupiah_series
@@ -120,8 +121,8 @@ def load_bill_export(source: str | Path | bytes | io.IOBase, *, sheet: int | str
     raw, name = read_table(source, sheet=sheet)
     cols = _require(raw, BILL_ALIASES, "data tagihan")
     n = len(raw)
-    satker, e_satker = _ids(raw[cols[KODE_SATKER]], normalize_kode_satker)
-    idpel, e_idpel = _ids(raw[cols[IDPEL]], normalize_idpel)
+    satker, e_satker = _ids(raw[cols[KODE_SATKER]], parse_kode_satker)
+    idpel, e_idpel = _ids(raw[cols[IDPEL]], parse_idpel)
     months, e_month = parse_periode_series(raw[cols[PERIODE]])
     amounts, e_amount = parse_rupiah_series(raw[cols[NILAI]])
     for pos in np.flatnonzero(np.isfinite(amounts) & (amounts <= 0)):
@@ -165,7 +166,7 @@ def load_pagu(source: str | Path | bytes | io.IOBase, *, sheet: int | str = 0) -
     raw, name = read_table(source, sheet=sheet)
     cols = _require(raw, PAGU_ALIASES, "data pagu")
     n = len(raw)
-    satker, e_satker = _ids(raw[cols[KODE_SATKER]], normalize_kode_satker)
+    satker, e_satker = _ids(raw[cols[KODE_SATKER]], parse_kode_satker)
 
     def _akun(v: object) -> str:
         text = str(int(v)) if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v else str(v).strip()

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from analytics.bills.io import LoadResult, load_bill_export, load_pagu
-from analytics.ids import normalize_idpel, normalize_kode_satker, parse_periode
+from analytics.ids import parse_idpel, parse_kode_satker, parse_periode
 from analytics.bills.schema import AKUN, AKUN_LISTRIK, IDPEL, KODE_SATKER, NILAI, PAGU, PERIODE, SINTETIS, TAHUN
 from analytics.errors import NotFoundError, SatkerNotFoundError, IdpelNotFoundError
 from analytics.bills.synthetic import BILLS_FILE, DATA_DIR, PAGU_FILE
+
+if TYPE_CHECKING:
+    from hai.settings import Settings
 
 
 class BillRepository:
@@ -46,16 +50,12 @@ class BillRepository:
         return cls.from_files(DATA_DIR / BILLS_FILE, DATA_DIR / PAGU_FILE)
 
     @classmethod
-    def from_settings(cls, settings: object | None = None) -> "BillRepository":
-        """Real export when ``bills_path`` is set in settings, else the synthetic sample."""
-        if settings is None:
-            from hai.settings import get_settings
-
-            settings = get_settings()
-        bills_path = getattr(settings, "bills_path", None)
-        if not bills_path:
+    def from_settings(cls, settings: "Settings") -> "BillRepository":
+        """The service's repository: the real export when settings name one (``bills_path``, with
+        ``pagu_path``), else the synthetic sample."""
+        if not settings.bills_path:
             return cls.sample()
-        return cls.from_files(bills_path, getattr(settings, "pagu_path", None) or None)
+        return cls.from_files(settings.bills_path, settings.pagu_path or None)
 
     @property
     def is_synthetic(self) -> bool:
@@ -64,7 +64,7 @@ class BillRepository:
     # --- questions ---------------------------------------------------------------------------------
     def history_for_idpel(self, idpel: object) -> pd.DataFrame:
         """All bills of one idpel, oldest first: columns kode_satker, idpel, periode, nilai_tagihan (rupiah)."""
-        key = normalize_idpel(idpel)
+        key = parse_idpel(idpel)
         rows = self._by_idpel.get(key)
         if rows is None:
             raise IdpelNotFoundError(key)
@@ -74,7 +74,7 @@ class BillRepository:
         return str(self.history_for_idpel(idpel)[KODE_SATKER].iloc[-1])
 
     def idpels_of_satker(self, kode_satker: object) -> list[str]:
-        key = normalize_kode_satker(kode_satker)
+        key = parse_kode_satker(kode_satker)
         if key not in self._satker_idpel:
             raise SatkerNotFoundError(key)
         return sorted(map(str, self._satker_idpel[key]))
@@ -110,7 +110,7 @@ class BillRepository:
 
     def satker_series(self, kode_satker: object) -> pd.Series:
         """Monthly spending of one satker (PeriodIndex, rupiah), see :meth:`satker_panel`."""
-        key = normalize_kode_satker(kode_satker)
+        key = parse_kode_satker(kode_satker)
         panel = self.satker_panel()
         if key not in panel.index:
             raise SatkerNotFoundError(key)
@@ -120,7 +120,7 @@ class BillRepository:
 
     def pagu_for(self, kode_satker: object, tahun: int, akun: str = AKUN_LISTRIK) -> int:
         """The pagu (rupiah) of a satker's akun in a budget year."""
-        key = normalize_kode_satker(kode_satker)
+        key = parse_kode_satker(kode_satker)
         p = self.pagu
         hit = p[(p[KODE_SATKER] == key) & (p[AKUN] == akun) & (p[TAHUN] == int(tahun))]
         if hit.empty:
@@ -136,5 +136,7 @@ class BillRepository:
 
 @lru_cache(maxsize=1)
 def get_bill_repository() -> BillRepository:
-    """The service's repository, loaded on first use (never at import)."""
-    return BillRepository.from_settings()
+    """The shipped synthetic sample, loaded once on first use (never at import): the default of the
+    functions that take an optional repository. The services pass the one built from their settings
+    (``BillRepository.from_settings``)."""
+    return BillRepository.sample()

@@ -1,5 +1,6 @@
 """PNG chart of a pagu early warning: monthly bills with the forecast band, and the year's cumulative
-spending against the pagu line (matplotlib, Agg backend, no display needed)."""
+spending against the pagu line (matplotlib, Agg backend, no display needed). Drawn from the result alone
+(its ``history``: no second read of the data), one chart at a time per process (``PYPLOT_LOCK``)."""
 from __future__ import annotations
 
 import io
@@ -7,17 +8,27 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics.charts import PYPLOT_LOCK
 from analytics.ids import nama_bulan
 from analytics.money import format_rupiah_singkat
 from analytics.pagu.forecast import PAGU_KURANG, PaguForecastResult
 
 
-def render_pagu_chart(result: PaguForecastResult, history: pd.Series | None = None, path: str | Path | None = None,
-                      *, months_back: int = 24) -> bytes:
+def render_pagu_chart(result: PaguForecastResult, path: str | Path | None = None, *,
+                      months_back: int = 24) -> bytes:
     """Draw the chart and return the PNG bytes (also written to ``path`` when given).
 
-    ``history``: the satker's monthly bills (PeriodIndex, rupiah) for the upper panel's context.
+    The upper panel shows the last ``months_back`` months of ``result.history`` (the satker's bills the
+    forecast used, rupiah) before the forecast band. Safe to call from several threads.
     """
+    with PYPLOT_LOCK:
+        data = _draw(result, months_back)
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data
+
+
+def _draw(result: PaguForecastResult, months_back: int) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -28,8 +39,8 @@ def render_pagu_chart(result: PaguForecastResult, history: pd.Series | None = No
     m = result.monthly
     fut = m[m["prediksi"].notna()]
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 7), constrained_layout=True)
-    if history is not None and len(history):
-        h = history.dropna()
+    if len(result.history):
+        h = result.history.dropna()
         h = h[h.index <= result.as_of].iloc[-months_back:]
         ax1.plot(h.index.to_timestamp(), h.to_numpy(), color="#1f4e79", marker="o", ms=3, label="realisasi tagihan")
     if len(fut):
@@ -66,7 +77,4 @@ def render_pagu_chart(result: PaguForecastResult, history: pd.Series | None = No
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
     plt.close(fig)
-    data = buf.getvalue()
-    if path is not None:
-        Path(path).write_bytes(data)
-    return data
+    return buf.getvalue()

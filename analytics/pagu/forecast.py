@@ -7,15 +7,15 @@ month: data after ``as_of`` is ignored.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics.ids import nama_bulan, normalize_kode_satker, parse_periode
+from analytics.ids import nama_bulan, parse_kode_satker, parse_periode
 from analytics.bills.schema import AKUN_LISTRIK
-from analytics.errors import InvalidInputError, SatkerNotFoundError
+from analytics.errors import InvalidInputError
 from analytics.money import format_persen, format_rupiah
 from analytics.pagu.model import SatkerForecast
 from analytics.pagu.pipeline import PaguPipeline
@@ -56,9 +56,13 @@ class PaguForecastResult:
     fallback_note: str | None
     message: str
     monthly: pd.DataFrame = field(repr=False)  # bulan, realisasi, prediksi, bawah, atas, kumulatif(_bawah/_atas)
+    # The satker's monthly bills up to as_of (PeriodIndex, rupiah) the forecast used: the chart draws them.
+    history: pd.Series = field(default_factory=lambda: pd.Series(dtype=float), repr=False)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
+        """JSON-friendly form (months as 'YYYY-MM'); the history stays out."""
+        d = asdict(replace(self, history=None))
+        del d["history"]
         d["as_of"] = str(self.as_of)
         d["run_out_month"] = str(self.run_out_month) if self.run_out_month is not None else None
         d["monthly"] = [{**r, "bulan": str(r["bulan"])} for r in self.monthly.to_dict("records")]
@@ -68,8 +72,10 @@ class PaguForecastResult:
 def build_result(
     kode_satker: str, fc: SatkerForecast, history: pd.Series, pagu: float, as_of: pd.Period, *, akun: str = AKUN_LISTRIK,
 ) -> PaguForecastResult:
-    """Combine realised bills, a forecast and the pagu into the early warning."""
+    """Combine realised bills (``history``: the satker's months, rupiah), a forecast and the pagu into the
+    early warning; the result keeps the history up to ``as_of``."""
     tahun = fc.months[0].year if fc.months else as_of.year
+    history = history[history.index <= as_of]
     hist = history.dropna()
     realised_months = [m for m in hist.index if m.year == tahun and m <= as_of]
     realised = float(hist.loc[realised_months].sum()) if realised_months else 0.0
@@ -105,7 +111,7 @@ def build_result(
         verdict=verdict, run_out_month=run_out, shortfall=max(projected - pagu, 0.0),
         shortfall_lower=max(realised + t_lo - pagu, 0.0), shortfall_upper=max(realised + t_hi - pagu, 0.0),
         probability_short=prob, level=fc.level, model=fc.model, cluster=fc.cluster, fallback_note=fc.fallback_note,
-        message="", monthly=monthly,
+        message="", monthly=monthly, history=history,
     )
     result.message = explain_pagu(result)
     return result
@@ -145,8 +151,12 @@ def forecast_pagu(
 ) -> PaguForecastResult:
     """The early warning for one satker. ``repository`` defaults to the service's (synthetic sample
     unless configured); ``as_of`` to its last month; ``pagu`` (rupiah) to the repository's pagu for the
-    forecast year. The fitted pipeline is cached on the repository per ``as_of`` and level."""
-    code = normalize_kode_satker(kode_satker)
+    forecast year. The fitted pipeline is cached on the repository per ``as_of`` and level.
+
+    The satker's bills are read once, here: the result carries them (``history``) for the chart. Raises
+    InvalidInputError for a malformed code, SatkerNotFoundError for one without bills up to ``as_of``.
+    """
+    code = parse_kode_satker(kode_satker)  # a KodeSatker parsed at the edge passes through as it is
     if repository is None:
         from analytics.bills.repository import get_bill_repository
 
@@ -158,13 +168,11 @@ def forecast_pagu(
                                 f"periode {nama_bulan(as_of_p)} belum dapat dipakai")
     if pipeline is None:
         pipeline = pagu_pipeline_for(repository, as_of_p, level=level)
-    if code not in pipeline.forecasts:
-        raise SatkerNotFoundError(code, f"data tagihan sampai {nama_bulan(as_of_p)}")
-    fc = pipeline.forecast_for(code)
+    fc = pipeline.forecast_for(code)  # raises SatkerNotFoundError when no bill up to as_of
     tahun = fc.months[0].year if fc.months else as_of_p.year
     if pagu is None:
         pagu = repository.pagu_for(code, tahun, akun)
-    return build_result(code, fc, history[history.index <= as_of_p], float(pagu), as_of_p, akun=akun)
+    return build_result(code, fc, history, float(pagu), as_of_p, akun=akun)
 
 
 def pagu_pipeline_for(repository, as_of: pd.Period, *, level: float = DEFAULT_LEVEL) -> PaguPipeline:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.ids import month_to_period, normalize_kode_satker, parse_periode_series
+from analytics.ids import month_to_period, parse_kode_satker, parse_periode_series
 from analytics.errors import DataFileError, InvalidInputError, RowError
 from analytics.money import parse_rupiah_series
 from analytics.rekon.schema import (
@@ -144,7 +144,7 @@ def load_rekon_export(source, require_label: bool = False) -> RekonLoadResult:
     kode = []
     for pos, cell in enumerate(raw[cols["kode_satker"]].tolist()):
         try:
-            kode.append(normalize_kode_satker(cell))
+            kode.append(parse_kode_satker(cell))
         except InvalidInputError as exc:
             kode.append(None)
             flag(pos, "kode_satker", exc.message)

@@ -34,11 +34,11 @@ from analytics.rekon.schema import (
     OK,
     SELISIH,
     TIDAK_ADA,
+    classify_risk,
     labels_to_int,
     rupiah_short,
 )
 
-MODEL_FILE = "rekon_risk.joblib"
 MIN_REASON_POINTS = 0.01  # contributions under one probability point are not worth a sentence
 # One OpenMP thread: on ~14k rows the booster's threads mostly wait on each other, and on a shared 2-core
 # machine two threads measured 6x slower than one (10.3 s vs 1.7 s per fit).
@@ -148,7 +148,7 @@ class RekonRiskModel:
         self.calibrator = LogisticRegression(C=1e4).fit(_logit(oof), y)
         calibrated = self.calibrator.predict_proba(_logit(oof))[:, 1]
         grid = np.round(np.arange(0.10, 0.71, 0.01), 2)
-        kappas = [cohen_kappa_score(y, calibrated >= t) for t in grid]
+        kappas = [cohen_kappa_score(y, labels_to_int(classify_risk(calibrated, t))) for t in grid]
         self.threshold = float(grid[int(np.argmax(kappas))])
         self.booster = self._new_booster().fit(X, y)
         ok_rows = frame.loc[y == 0]
@@ -170,8 +170,12 @@ class RekonRiskModel:
             raw = self.booster.predict_proba(feature_matrix(frame))[:, 1]
         return self.calibrator.predict_proba(_logit(raw))[:, 1]
 
+    def classify(self, probability):
+        """SELISIH or OK for P(SELISIH) (a number, or an array of them) at this model's threshold."""
+        return classify_risk(probability, self.threshold)
+
     def predict_label(self, frame: pd.DataFrame) -> np.ndarray:
-        return np.where(self.predict_proba(frame) >= self.threshold, SELISIH, OK)
+        return self.classify(self.predict_proba(frame))
 
     def contributions(self, row: pd.Series) -> list[Contribution]:
         """Per attribute: P(x) minus P(x with that attribute set to the typical OK value), largest first."""
@@ -201,7 +205,7 @@ class RekonRiskModel:
             row = row.iloc[0]
         row = pd.Series(dict(row))
         p = float(self.predict_proba(pd.DataFrame([row]))[0])
-        kelas = SELISIH if p >= self.threshold else OK
+        kelas = self.classify(p)
         contribs = self.contributions(row)
         return RekonPrediction(
             kode_satker=row.get("kode_satker"),
@@ -234,15 +238,10 @@ class RekonRiskModel:
         return lines
 
     # ---------------------------------------------------------------- persistence
-    @staticmethod
-    def default_path() -> Path:
-        from hai.settings import get_settings
-
-        return get_settings().data_dir / "rekon" / MODEL_FILE
-
-    def save(self, path: Path | None = None) -> Path:
+    def save(self, path: Path) -> Path:
+        """Write the fitted model to ``path`` (settings: ``rekon_model_path``), atomically."""
         self._check_fitted()
-        path = Path(path) if path else self.default_path()
+        path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(path.suffix + ".tmp")
         joblib.dump({"version": 1, "columns": list(FEATURE_COLUMNS), "model": self}, tmp)
@@ -250,8 +249,9 @@ class RekonRiskModel:
         return path
 
     @classmethod
-    def load(cls, path: Path | None = None) -> "RekonRiskModel":
-        path = Path(path) if path else cls.default_path()
+    def load(cls, path: Path) -> "RekonRiskModel":
+        """The model saved at ``path``; ModelError when it is missing, unreadable or made for other columns."""
+        path = Path(path)
         if not path.exists():
             raise ModelError(f"model risiko rekonsiliasi belum tersimpan di {path}")
         try:

@@ -197,3 +197,12 @@ def to_paper_attributes(frame: pd.DataFrame) -> pd.DataFrame:
 def labels_to_int(labels) -> np.ndarray:
     """SELISIH -> 1, OK -> 0."""
     return (np.asarray(labels, dtype=object) == SELISIH).astype(int)
+
+
+def classify_risk(probability, threshold: float):
+    """The SELISIH rule, the one place it is written: P(SELISIH) at or above ``threshold`` is SELISIH, below
+    it OK. A number gives one label (str); an array gives an array of labels."""
+    at_or_above = np.asarray(probability, dtype=float) >= threshold
+    if at_or_above.ndim == 0:
+        return SELISIH if bool(at_or_above) else OK
+    return np.where(at_or_above, SELISIH, OK).astype(object)

@@ -1,7 +1,11 @@
-"""Electricity bills: is one bill reasonable (POST /bills/check), and a whole SAKTI export (POST /bills/batch)."""
+"""Electricity bills: is one bill reasonable (POST /bills/check), and a whole SAKTI export (POST /bills/batch).
+
+The idpel, amount and month are parsed by the core's parsers, the chat's too (``analytics.ids``,
+``analytics.money.parse_bill_amount``): the same text is accepted, and refused with the same message (422).
+No length or pattern is set on those fields for that reason: the parser decides, not the schema."""
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 import pandas as pd
 from fastapi import APIRouter, Depends, File, Query, UploadFile
@@ -12,6 +16,8 @@ from analytics.bills.fairness import BillStatistics, check_idpel_bill  # the dat
 from analytics.bills.batch import OUTPUT_STATS, score_bills_batch
 from analytics.bills.io import load_bill_export
 from analytics.bills.rules import STAT_NAMES, VERDICTS
+from analytics.ids import parse_idpel, parse_periode
+from analytics.money import parse_bill_amount
 from api.deps import bill_repository, current_principal, read_upload, SettingsDep
 from api.errors import COMMON_ERRORS, error_responses
 from api.files import MAX_REPORTED_ERRORS, OutputFormat, download_responses, records, rejected_rows, table_download
@@ -23,11 +29,12 @@ REJECTED = "baris ditolak"
 
 
 class BillCheckRequest(BaseModel):
-    idpel: str = Field(..., min_length=1, max_length=32, description="ID pelanggan PLN, 12 digit",
-                       examples=["795034211780"])
-    nilai_tagihan: int | Annotated[str, Field(max_length=40)] = Field(
-        ..., description="Nilai tagihan baru (rupiah): angka atau teks seperti 'Rp 12.500.000'", examples=[95000000])
-    periode: Annotated[str, Field(max_length=20)] | None = Field(
+    idpel: str = Field(..., description="ID pelanggan PLN, 12 digit (spasi, titik atau strip di antaranya "
+                                        "boleh)", examples=["795034211780"])
+    nilai_tagihan: int | str = Field(
+        ..., description="Nilai tagihan baru (rupiah, lebih dari 0): angka atau teks seperti 'Rp 12.500.000' "
+                         "atau '1,25 juta'", examples=[95000000])
+    periode: str | None = Field(
         None, description="Bulan tagihan (mis. 2024-07 atau 202407); bawaan: bulan sesudah tagihan terakhir",
         examples=["2024-07"])
     method: Method = Field("paper", description="paper: ambang 20% dari rata-rata dan median (makalah); "
@@ -53,8 +60,10 @@ class BillCheckResponse(BaseModel):
 
 @router.post("/check", response_model=BillCheckResponse, summary="Nilai kewajaran satu tagihan listrik")
 def check_bill(body: BillCheckRequest, settings: SettingsDep) -> BillCheckResponse:
-    result = check_idpel_bill(body.idpel, body.nilai_tagihan, periode=body.periode,
-                              repository=bill_repository(settings), method=body.method)
+    idpel, amount = parse_idpel(body.idpel), parse_bill_amount(body.nilai_tagihan)
+    periode = parse_periode(body.periode) if body.periode is not None else None
+    result = check_idpel_bill(idpel, amount, periode=periode, repository=bill_repository(settings),
+                              method=body.method)
     d = result.to_dict()
     return BillCheckResponse(**{k: d[k] for k in BillCheckResponse.model_fields if k in d},
                              needs_manual_check=result.needs_manual_check)
@@ -93,7 +102,7 @@ class BillBatchResponse(BaseModel):
     results: list[BillBatchRow]
 
 
-def _score(data: bytes, name: str, method: str, bulan: str | None):
+def _score(data: bytes, name: str, method: str, bulan: pd.Period | None):
     loaded = load_bill_export(data)
     loaded.source = name
     scored = score_bills_batch(loaded.frame, method=method, month=bulan, with_reason=True)
@@ -124,11 +133,12 @@ async def batch(
                                              "PERIODE_TAGIHAN, NILAI_TAGIHAN; riwayat bulan sebelumnya ikut di berkas"),
     format: OutputFormat = Query("json", description="json, atau csv/xlsx untuk mengunduh hasil"),
     method: Method = Query("paper"),
-    bulan: str | None = Query(None, max_length=20, description="Hanya nilai tagihan bulan ini (mis. 2024-07); "
-                                                              "baris lain menjadi riwayat"),
+    bulan: str | None = Query(None, description="Hanya nilai tagihan bulan ini (mis. 2024-07); baris lain menjadi "
+                                                "riwayat"),
 ):
+    month = parse_periode(bulan) if bulan is not None else None
     data = await read_upload(file)
-    loaded, scored = await run_in_threadpool(_score, data, file.filename or "unggahan", method, bulan)
+    loaded, scored = await run_in_threadpool(_score, data, file.filename or "unggahan", method, month)
     counts = scored["verdict"].value_counts()
     summary = {v: int(counts.get(v, 0)) for v in VERDICTS}
     if format != "json":

@@ -1,25 +1,27 @@
-"""Pagu early warning for akun 522111 (electricity): GET /pagu/{kode_satker} and its chart as PNG."""
+"""Pagu early warning for akun 522111 (electricity): GET /pagu/{kode_satker} and its chart as PNG.
+
+The kode satker is parsed as the chat parses it (``api.params``); the chart is drawn from the forecast's
+result (``analytics.pagu.chart``, which also holds pyplot's one lock)."""
 from __future__ import annotations
 
 import threading
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
+from analytics.ids import KodeSatker
 from analytics.pagu.forecast import PaguForecastResult, forecast_pagu
 from analytics.pagu.chart import render_pagu_chart
 from api.deps import bill_repository, current_principal, SettingsDep
 from api.errors import COMMON_ERRORS, error_responses
 from api.files import records
+from api.params import KodeSatkerPath
 from hai.settings import Settings
 
 router = APIRouter(prefix="/api/v1/pagu", tags=["pagu"], dependencies=[Depends(current_principal)],
                    responses={**COMMON_ERRORS, **error_responses(404)})
 # The first forecast fits the pipeline for every satker (seconds): one fit, the others wait for it.
 _forecast_lock = threading.Lock()
-# pyplot keeps global state: one chart at a time.
-_chart_lock = threading.Lock()
-KodeSatker = Path(..., max_length=20, description="Kode satker, 6 digit", examples=["400156"])
 
 
 class PaguMonth(BaseModel):
@@ -59,13 +61,13 @@ class PaguForecastResponse(BaseModel):
     chart_url: str
 
 
-def _forecast(kode_satker: str, settings: Settings) -> PaguForecastResult:
+def _forecast(kode_satker: KodeSatker, settings: Settings) -> PaguForecastResult:
     with _forecast_lock:
         return forecast_pagu(kode_satker, repository=bill_repository(settings))
 
 
 @router.get("/{kode_satker}", response_model=PaguForecastResponse, summary="Apakah pagu listrik cukup sampai Desember")
-def pagu(settings: SettingsDep, kode_satker: str = KodeSatker) -> PaguForecastResponse:
+def pagu(settings: SettingsDep, kode_satker: KodeSatkerPath) -> PaguForecastResponse:
     result = _forecast(kode_satker, settings)
     d = result.to_dict()
     d["monthly"] = records(result.monthly.assign(bulan=result.monthly["bulan"].astype(str)))
@@ -75,9 +77,6 @@ def pagu(settings: SettingsDep, kode_satker: str = KodeSatker) -> PaguForecastRe
 @router.get("/{kode_satker}/chart.png", response_class=Response, summary="Grafik peringatan dini pagu (PNG)",
             responses={200: {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
                              "description": "Grafik PNG"}})
-def pagu_chart(settings: SettingsDep, kode_satker: str = KodeSatker) -> Response:
-    result = _forecast(kode_satker, settings)
-    history = bill_repository(settings).satker_series(result.kode_satker)
-    with _chart_lock:
-        png = render_pagu_chart(result, history)
+def pagu_chart(settings: SettingsDep, kode_satker: KodeSatkerPath) -> Response:
+    png = render_pagu_chart(_forecast(kode_satker, settings))  # drawn from the forecast's own history
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})

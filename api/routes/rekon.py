@@ -1,22 +1,23 @@
 """Reconciliation risk: one satker's latest month (GET /rekon/{kode_satker}) and an uploaded export ranked."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from analytics.rekon.io import load_rekon_export
 from analytics.rekon.model import RekonPrediction
+from analytics.rekon.ranking import MAX_WITH_REASONS, rank_rekon_batch
 from analytics.rekon.schema import OK, SELISIH
 from api.deps import current_principal, read_upload, rekon_repository, SettingsDep
 from api.errors import COMMON_ERRORS, error_responses
 from api.files import MAX_REPORTED_ERRORS, as_temp_file, readable_upload
+from api.params import KodeSatkerPath
 from api.routes.bills import RowErrorOut
 from hai.settings import Settings
 
 router = APIRouter(prefix="/api/v1/rekon", tags=["rekonsiliasi"], dependencies=[Depends(current_principal)],
                    responses={**COMMON_ERRORS, **error_responses(404, 503)})
-MAX_WITH_REASONS = 100  # reasons cost 21 predictions a row
 
 
 class Contribution(BaseModel):
@@ -49,10 +50,7 @@ def _response(p: RekonPrediction, synthetic: bool) -> RekonRiskResponse:
 
 
 @router.get("/{kode_satker}", response_model=RekonRiskResponse, summary="Risiko selisih rekonsiliasi satu satker")
-def rekon(
-    settings: SettingsDep,
-    kode_satker: str = Path(..., max_length=20, description="Kode satker, 6 digit"),
-) -> RekonRiskResponse:
+def rekon(settings: SettingsDep, kode_satker: KodeSatkerPath) -> RekonRiskResponse:
     repo = rekon_repository(settings)
     return _response(repo.assess(kode_satker), repo.is_synthetic)
 
@@ -81,15 +79,9 @@ def _rank(data: bytes, settings: Settings, top: int, reasons: bool) -> RekonBatc
         loaded = load_rekon_export(path)
     model = rekon_repository(settings).model()
     frame = loaded.frame
-    prob = model.predict_proba(frame) if len(frame) else []
-    order = sorted(range(len(frame)), key=lambda i: -prob[i])[:top]
-    ranked = []
-    for rank, i in enumerate(order, start=1):
-        row = frame.iloc[i]
-        why = list(model.predict(row).reasons) if reasons and rank <= MAX_WITH_REASONS else []
-        ranked.append(RankedSatker(rank=rank, kode_satker=row["kode_satker"], periode=row["periode"],
-                                   probability=round(float(prob[i]), 4),
-                                   kelas=SELISIH if prob[i] >= model.threshold else OK, reasons=why))
+    ranked = [RankedSatker(rank=r.rank, kode_satker=r.kode_satker, periode=r.periode,
+                           probability=round(r.probability, 4), kelas=r.kelas, reasons=list(r.reasons))
+              for r in rank_rekon_batch(model, frame, top, with_reasons=MAX_WITH_REASONS if reasons else 0)]
     n_bad = loaded.n_bad_rows
     return RekonBatchResponse(
         n_rows=len(frame) + n_bad, n_assessed=len(frame), n_rejected=n_bad, threshold=model.threshold,

@@ -3,10 +3,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.errors import MoneyParseError
+from analytics.errors import InvalidInputError, MoneyParseError
 from analytics.money import (
-    format_desimal, format_persen, format_ribuan, format_rupiah, format_rupiah_singkat, parse_rupiah,
-    parse_rupiah_series,
+    format_desimal, format_persen, format_ribuan, format_rupiah, format_rupiah_singkat, parse_bill_amount,
+    parse_rupiah, parse_rupiah_series,
 )
 
 
@@ -97,3 +97,36 @@ def test_compound_amounts_add_their_parts(text, expected):
 def test_compound_amount_with_rising_units_is_refused():
     with pytest.raises(MoneyParseError, match="urutan satuan"):
         parse_rupiah("300 ribu 2 juta")
+
+
+@pytest.mark.parametrize("value, expected", [("Rp 1.250.000", 1_250_000), ("1,25 juta", 1_250_000),
+                                             ("2 juta 300 ribu", 2_300_000), ("850rb", 850_000), (95_000_000, 95_000_000),
+                                             ("1", 1)])
+def test_bill_amount_is_whole_rupiah_above_zero(value, expected):
+    assert parse_bill_amount(value) == expected
+
+
+@pytest.mark.parametrize("value, error", [("0", InvalidInputError), ("-5", InvalidInputError), (0, InvalidInputError),
+                                          ("abc", MoneyParseError), ("", MoneyParseError),
+                                          ("1.25.000", MoneyParseError), ("0,4", InvalidInputError)])
+def test_bill_amount_refused_with_the_one_message(value, error):
+    with pytest.raises(error) as err:
+        parse_bill_amount(value)
+    assert str(err.value) == ("Nilai tagihan harus berupa jumlah rupiah lebih dari 0, misalnya Rp 1.250.000 atau "
+                              f"1,25 juta; '{value}' belum sesuai.")
+
+
+def test_bill_amount_message_names_what_is_read():
+    with pytest.raises(InvalidInputError, match="^Nilai tagihan riwayat harus"):
+        parse_bill_amount(-1, what="nilai tagihan riwayat")
+
+
+def test_series_of_numbers_rounds_half_up_like_one_number():
+    values, _ = parse_rupiah_series(pd.Series([0.5, 2.5, -2.5, 1234.4]))
+    assert values.tolist() == [parse_rupiah(v) for v in (0.5, 2.5, -2.5, 1234.4)] == [1, 3, -3, 1234]
+
+
+def test_an_overlong_text_is_refused_at_once():
+    with pytest.raises(MoneyParseError, match="terlalu panjang"):
+        parse_rupiah("1" * 100_000 + "x")  # the regexes would take minutes on it
+    assert parse_rupiah("Rp 1.250.000.000.000,00 rupiah") == 1_250_000_000_000

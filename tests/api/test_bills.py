@@ -47,9 +47,10 @@ def test_check_unknown_idpel_404_and_malformed_idpel_422(client, auth):
     assert r.status_code == 404
     assert r.json()["detail"] == "idpel 111111111111 tidak ditemukan dalam data tagihan listrik"
     r = client.post("/api/v1/bills/check", json={"idpel": "12a", "nilai_tagihan": 1000}, headers=auth)
-    assert r.status_code == 422 and r.json()["detail"] == "idpel harus 12 digit: '12a'"
+    assert r.status_code == 422
+    assert r.json()["detail"] == "ID pelanggan (idpel) harus 12 digit angka, '12a' belum sesuai."
     r = client.post("/api/v1/bills/check", json={"idpel": IDPEL, "nilai_tagihan": "sejuta dolar"}, headers=auth)
-    assert r.status_code == 422 and "nilai rupiah tidak dapat dibaca" in r.json()["detail"]
+    assert r.status_code == 422 and "'sejuta dolar' belum sesuai" in r.json()["detail"]
 
 
 def test_batch_reports_bad_rows_by_line_and_judges_the_good_ones(client, auth, export_csv):
@@ -57,7 +58,8 @@ def test_batch_reports_bad_rows_by_line_and_judges_the_good_ones(client, auth, e
     assert r.status_code == 200
     body = r.json()
     assert body["n_rows"] == 41 and body["n_judged"] == 40 and body["n_rejected"] == 1
-    assert body["errors"] == [{"line": 42, "column": "NO_PELANGGAN", "message": "idpel harus 12 digit: '79503421178X'"}]
+    assert body["errors"] == [{"line": 42, "column": "NO_PELANGGAN",
+                               "message": "ID pelanggan (idpel) harus 12 digit angka, '79503421178X' belum sesuai."}]
     assert sum(body["summary"].values()) == 40
     core = score_bills_batch(load_bill_export(export_csv).frame)
     assert [row["verdict"] for row in body["results"]] == core["verdict"].astype(str).tolist()

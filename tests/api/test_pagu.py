@@ -28,6 +28,6 @@ def test_chart_is_a_png(client, auth):
 
 def test_wrong_and_unknown_satker(client, auth):
     r = client.get("/api/v1/pagu/12a", headers=auth)
-    assert r.status_code == 422 and r.json()["detail"] == "kode satker harus 6 digit: '12a'"
+    assert r.status_code == 422 and r.json()["detail"] == "Kode satker harus 6 digit angka, '12a' belum sesuai."
     r = client.get("/api/v1/pagu/999999/chart.png", headers=auth)
     assert r.status_code == 404 and r.json()["detail"] == "satker 999999 tidak ditemukan dalam data tagihan listrik"

@@ -16,7 +16,7 @@ def test_assess_gives_probability_class_and_reasons(client, auth, api_settings):
     assert body["kelas"] == ("SELISIH" if body["probability"] >= body["threshold"] else "OK")
     assert body["reasons"][0].startswith("Peluang selisih")
     assert body["synthetic"] is True
-    assert (Path(api_settings.data_dir) / "rekon" / "rekon_risk.joblib").exists()
+    assert api_settings.rekon_model_path.exists()  # trained once into the test data dir
 
 
 def test_wrong_and_unknown_satker(client, auth):
@@ -35,9 +35,12 @@ def test_batch_ranks_rows_and_reports_bad_ones(client, auth):
     assert r.status_code == 200
     out = r.json()
     assert out["n_assessed"] == 60 and out["n_rejected"] == 1
-    assert out["errors"] == [{"line": 62, "column": "kode_satker", "message": "kode satker harus 6 digit: '12a'"}]
+    assert out["errors"] == [{"line": 62, "column": "kode_satker",
+                              "message": "Kode satker harus 6 digit angka, '12a' belum sesuai."}]
     probs = [row["probability"] for row in out["ranked"]]
     assert len(probs) == 10 and probs == sorted(probs, reverse=True)
+    assert {row["kelas"] for row in out["ranked"]} <= {"SELISIH", "OK"} and 0 < out["threshold"] < 1
+    assert all(row["reasons"] for row in out["ranked"])
     assert [row["rank"] for row in out["ranked"]] == list(range(1, 11))
     assert out["ranked"][0]["reasons"][0].startswith("Peluang selisih")
 

@@ -32,3 +32,10 @@ def test_rasa_command_line_takes_a_token_that_starts_with_a_dash(tmp_path):
     for _ in range(20):
         generated = Settings(data_dir=tmp_path / str(_)).rasa_api_token()
         assert generated[0] != "-" and generated.isalnum()
+
+
+def test_data_paths_are_derived_from_data_dir_in_one_place(tmp_path):
+    s = Settings(data_dir=tmp_path)
+    assert s.runtime_dir == tmp_path / "runtime"
+    assert s.rekon_model_path == tmp_path / "rekon" / "rekon_risk.joblib"
+    assert s.accounts_index_dir == s.index_dir / "accounts" == tmp_path / "index" / "accounts"

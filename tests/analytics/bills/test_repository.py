@@ -29,11 +29,11 @@ def test_history_for_idpel(repo):
 def test_not_found_and_invalid_ids_are_typed(repo):
     with pytest.raises(IdpelNotFoundError, match="idpel 123456789012 tidak ditemukan"):
         repo.history_for_idpel("123456789012")
-    with pytest.raises(InvalidInputError, match="idpel harus 12 digit"):
+    with pytest.raises(InvalidInputError, match=r"ID pelanggan \(idpel\) harus 12 digit"):
         repo.history_for_idpel("12345")
     with pytest.raises(SatkerNotFoundError, match="satker 999999 tidak ditemukan"):
         repo.satker_series("999999")
-    with pytest.raises(InvalidInputError, match="kode satker harus 6 digit"):
+    with pytest.raises(InvalidInputError, match="Kode satker harus 6 digit"):
         repo.satker_series("12a")
     with pytest.raises(NotFoundError, match="pagu akun 522111 tahun 1999"):
         repo.pagu_for("527027", 1999)

@@ -65,8 +65,10 @@ def test_forecast_pagu_on_the_sample(sample_repo, tmp_path):
     assert r.to_dict()["as_of"] == "2022-06"
     ok = forecast_pagu("652460", as_of="2022-06", repository=sample_repo)
     assert ok.verdict == PAGU_CUKUP and ok.run_out_month is None and ok.shortfall == 0
-    png = render_pagu_chart(r, sample_repo.satker_series("527027"), tmp_path / "pagu.png")
+    assert r.history.equals(sample_repo.satker_series("527027").loc[:"2022-06"])  # the chart's data, read once
+    png = render_pagu_chart(r, tmp_path / "pagu.png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and (tmp_path / "pagu.png").stat().st_size == len(png)
+    assert "history" not in r.to_dict()
 
 
 def test_monthly_run_for_every_satker(sample_repo):

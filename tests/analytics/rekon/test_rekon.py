@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,16 +12,19 @@ from analytics.errors import DataFileError, InvalidInputError, ModelError, Satke
 from benchmarks.rekon_cv import compute_metrics, cross_validate_rekon, rekon_folds
 from analytics.rekon.io import load_rekon_export
 from analytics.rekon.model import RekonRiskModel
+from analytics.rekon.ranking import MAX_WITH_REASONS, RankedRisk, rank_rekon_batch
 from analytics.rekon.repository import RekonRepository
 from analytics.rekon.schema import (
     ATTRIBUTES,
     EXPORT_COLUMNS,
     FEATURE_COLUMNS,
     LABEL_COLUMN,
+    OK,
     PAGU_BINS,
     PNBP_BINS,
     REALISASI_BINS,
     SELISIH,
+    classify_risk,
     labels_to_int,
     to_paper_attributes,
 )
@@ -98,7 +103,7 @@ def test_loader_reads_indonesian_amounts_and_rejects_bad_rows(tmp_path, data):
     assert len(result.frame) == 1 and result.frame.loc[0, "pagu_barang"] == 1_250_000_000
     by_line = {e.line: e for e in result.errors}
     assert set(by_line) == {3, 4, 5, 6}
-    assert "kode satker harus 6 digit" in by_line[3].message
+    assert "Kode satker harus 6 digit" in by_line[3].message
     assert by_line[4].column == "jumlah_sp2d" and "di luar rentang" in by_line[4].message
     assert "jenis kewenangan 'XX' tidak dikenal" in by_line[5].message
     assert by_line[6].column == "jumlah_program"
@@ -188,10 +193,11 @@ def test_repository_latest_month_and_typed_errors(data, model):
     assert row["periode"] == data.loc[data["kode_satker"] == kode, "periode"].max()
     with pytest.raises(SatkerNotFoundError, match="satker 123456 tidak ditemukan"):
         repo.latest("123456")
-    with pytest.raises(InvalidInputError, match="kode satker harus 6 digit"):
+    with pytest.raises(InvalidInputError, match="Kode satker harus 6 digit"):
         repo.latest("12a")
     ranking = repo.rank(top=5, model=model)
     assert len(ranking) == 5 and ranking[0].probability >= ranking[-1].probability
+    assert all(isinstance(r, RankedRisk) for r in ranking) and [r.rank for r in ranking] == [1, 2, 3, 4, 5]
     assert repo.assess(ranking[0].kode_satker, model=model).probability == pytest.approx(
         ranking[0].probability
     )
@@ -216,3 +222,43 @@ def test_arff_and_j48_output_parsing(tmp_path, data):
         "     1       1:OK       1:OK       *0.8,0.2\n     2  2:SELISIH  1:OK   +   *0.6,0.4\n"
     )
     np.testing.assert_allclose(parse_distribution(out, 2), [0.2, 0.4])
+
+
+# ---------------------------------------------------------------- the SELISIH rule and batch ranking
+def test_selisih_rule_at_exactly_the_threshold(model, data):
+    assert classify_risk(0.3, 0.3) == SELISIH and classify_risk(np.nextafter(0.3, 0), 0.3) == OK
+    assert list(classify_risk(np.array([0.29, 0.3, 0.31]), 0.3)) == [OK, SELISIH, SELISIH]
+    row = data.iloc[0]
+    p = float(model.predict_proba(pd.DataFrame([row]))[0])
+    at = copy.copy(model)  # the same fitted model, its threshold set to exactly this row's P(SELISIH)
+    at.threshold = p
+    assert at.classify(p) == SELISIH and at.predict(row).kelas == SELISIH
+    assert list(at.predict_label(pd.DataFrame([row]))) == [SELISIH]
+    assert rank_rekon_batch(at, pd.DataFrame([row]))[0].kelas == SELISIH
+    at.threshold = float(np.nextafter(p, 1))
+    assert at.classify(p) == OK and at.predict(row).kelas == OK
+    assert rank_rekon_batch(at, pd.DataFrame([row]))[0].kelas == OK
+
+
+def test_batch_ranking_orders_classifies_and_explains_the_top(model, data):
+    frame = data.head(300)
+    prob = model.predict_proba(frame)
+    ranked = rank_rekon_batch(model, frame, top=20, with_reasons=3)
+    assert [r.rank for r in ranked] == list(range(1, 21))
+    assert [r.probability for r in ranked] == pytest.approx(sorted(prob, reverse=True)[:20])
+    assert all(r.kelas == model.classify(r.probability) for r in ranked)
+    assert [bool(r.reasons) for r in ranked] == [True] * 3 + [False] * 17
+    best = ranked[0]
+    i = int(np.argmax(prob))
+    assert (best.kode_satker, best.periode) == (frame["kode_satker"].iloc[i], frame["periode"].iloc[i])
+    assert best.reasons == model.predict(frame.iloc[i]).reasons
+    assert rank_rekon_batch(model, frame.iloc[:0]) == [] and rank_rekon_batch(model, frame, top=0) == []
+    assert len(rank_rekon_batch(model, frame.head(2), top=10)) == 2
+    assert MAX_WITH_REASONS == 100
+
+
+def test_equal_probabilities_keep_the_file_order(model, data):
+    row = data.iloc[[5]]
+    frame = pd.concat([row] * 3, ignore_index=True)
+    frame["kode_satker"] = ["000003", "000001", "000002"]
+    assert [r.kode_satker for r in rank_rekon_batch(model, frame)] == ["000003", "000001", "000002"]
