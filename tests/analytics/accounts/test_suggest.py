@@ -47,8 +47,10 @@ def test_official_list_replaces_the_shipped_one(tmp_path):
             "Uraian": ["Belanja Pegawai", "Belanja Gaji Pokok PNS"],
         }
     ).to_csv(path, sep=";", index=False)
-    ref = load_reference(path)
+    ref = load_reference(path, fallback=None)
     assert len(ref) == 1 and ref.accounts[0].parents[2] == ("5.1.01", "Belanja Pegawai")
+    merged = load_reference(path)  # Permendagri 90/2019 fills the groups the list lacks, not 5.1.01.01.01
+    assert merged.by_code["5.1.01.01.01.0001"].source == "050-5889" and len(merged) > 1000
     bad = tmp_path / "rusak.csv"
     pd.DataFrame({"kode": ["5.1.x"], "nama": ["a"]}).to_csv(bad, index=False)
     with pytest.raises(DataFileError, match="kode akun tidak valid: '5.1.x'"):
