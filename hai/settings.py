@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # Real exports replace the shipped synthetic samples when set (CSV or XLSX in the SAKTI export format).
     bills_path: Path | None = None
     pagu_path: Path | None = None
+    # The official full Kepmendagri 050-5889 account list (CSV/XLSX, kode + nama) replaces the shipped partial
+    # transcription when set; Permendagri 90/2019 still fills the groups it lacks.
+    accounts_reference_path: Path | None = None
 
     telegram_token: str = ""
     telegram_webhook_url: str = ""

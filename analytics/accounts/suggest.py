@@ -6,7 +6,9 @@ Three scores per reference account, all 0..1, fused by a weighted sum:
   ``Settings.accounts_index_dir``, ``<data_dir>/index/accounts``);
 - tfidf: cosine of character 2-4-gram TF-IDF (``knowledge.lexical.CharNgramTfidf``) of the lexical form;
 - fuzzy: rapidfuzz WRatio of the lexical forms.
-An exact name (case and punctuation aside) scores 1. A suggestion is confident when its score reaches
+An exact name (case and punctuation aside) scores 1, and so does a name that fits a template account's fixed
+part (``Belanja Subsidi kepada BUMD PDAM Tirta Raharja`` -> the ``Belanja Subsidi kepada BUMD ...`` code,
+match kind "template"). A suggestion is confident when its score reaches
 ``MIN_CONFIDENT_SCORE`` and at least ``MIN_COVERAGE`` of the name's words (numbers aside) appear, give or
 take a typo, in the account's name; otherwise the answer is "no confident match" (``NoConfidentMatchError``,
 which still carries the candidates) instead of a random code.
@@ -23,7 +25,13 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from analytics.accounts.reference import LEVEL_NAMES, Account, AccountReference, default_reference
+from analytics.accounts.reference import (
+    LEVEL_NAMES,
+    Account,
+    AccountReference,
+    default_reference,
+    load_reference,
+)
 from analytics.accounts.text import dense_form, exact_key, is_blank_name, lexical_form
 from analytics.errors import NotFoundError
 from knowledge.embeddings import BUNDLED
@@ -48,6 +56,8 @@ def match_strength(score: float, match_kind: str = "hybrid") -> str:
     """A short Indonesian word for how well a suggestion fits ("sama persis" for an exact name)."""
     if match_kind == "exact":
         return "sama persis"
+    if match_kind == "template":
+        return "sesuai templat"
     return next((word for floor, word in STRENGTH_WORDS if score >= floor), WEAK_WORD)
 
 
@@ -73,13 +83,16 @@ class AccountSuggestion:
     full_name: str
     parents: tuple[tuple[str, str, str], ...]  # (level name, code, name) for levels 1..5
     score: float  # fused score 0..1
-    match_kind: str  # "exact" | "hybrid" | "lexical" (sentence model skipped, see component_scores)
+    match_kind: str  # "exact" | "template" | "hybrid" | "lexical" (sentence model skipped)
     components: dict[str, float] = field(default_factory=dict)
+    source: str = "050-5889"  # the regulation the account rests on: "050-5889" or "90/2019"
+    source_title: str = "Kepmendagri 050-5889 Tahun 2021"
 
     @classmethod
     def of(cls, acc: Account, score: float, kind: str, components: dict[str, float]) -> "AccountSuggestion":
         parents = tuple((LEVEL_NAMES[i], c, n) for i, (c, n) in enumerate(acc.parents))
-        return cls(acc.code, acc.name, acc.full_name, parents, float(score), kind, components)
+        return cls(acc.code, acc.name, acc.full_name, parents, float(score), kind, components,
+                   acc.source, acc.source_title)
 
 
 def word_coverage(query_lex: str, candidate_lex: str, min_ratio: float = 80.0) -> float:
@@ -112,8 +125,6 @@ class AccountSuggester:
         min_coverage: float = MIN_COVERAGE,
         embedding_model: str = BUNDLED,
     ):
-        from knowledge.lexical import CharNgramTfidf
-
         self.reference = reference or default_reference()
         self.weights = dict(weights or DEFAULT_WEIGHTS)
         self.min_score = min_score
@@ -125,20 +136,47 @@ class AccountSuggester:
         self._persist = persist
         self._lock = threading.Lock()
         self._vectors: dict[str, np.ndarray] = {}
-        self.lex = [lexical_form(a.name) for a in self.reference.accounts]
-        self.dense_texts = [dense_form(a.name) for a in self.reference.accounts]
-        self._exact = {}
-        for i, a in enumerate(self.reference.accounts):
-            self._exact.setdefault(exact_key(a.name), i)
-        self.tfidf = CharNgramTfidf(self.lex)
+        self._build(self.reference)
+
+    def _build(self, reference: AccountReference) -> None:
+        from knowledge.lexical import CharNgramTfidf
+
+        lex = [lexical_form(a.name) for a in reference.accounts]
+        exact: dict[str, int] = {}
+        for i, a in enumerate(reference.accounts):
+            exact.setdefault(exact_key(a.name), i)
+        tfidf = CharNgramTfidf(lex)
+        self.reference, self.lex, self._exact, self.tfidf = reference, lex, exact, tfidf
+        self.dense_texts = [dense_form(a.name) for a in reference.accounts]
+        self._row = {a.code: i for i, a in enumerate(reference.accounts)}
+        self._index = None
+
+    def reload(self, path: Path | str | None = None) -> AccountReference:
+        """Swap in the reference read from ``path`` (the shipped one when None). A file with a bad row raises
+        DataFileError naming the line and leaves the current reference in service."""
+        new = load_reference(path)  # raises before anything is replaced
+        with self._lock:
+            self._build(new)
+        return new
 
     @classmethod
     def from_settings(cls, settings: "Settings") -> "AccountSuggester":
-        """The service's suggester, ready to serve: the shipped reference, the configured embedding model,
-        its index loaded from (or built once and saved to) ``settings.accounts_index_dir``."""
-        suggester = cls(embedding_model=settings.embedding_model, index_dir=settings.accounts_index_dir)
+        """The service's suggester, ready to serve: the reference (``settings.accounts_reference_path`` when
+        set, else the shipped one, both merged with 90/2019), the configured embedding model, its index
+        loaded from (or built once and saved to) ``settings.accounts_index_dir``."""
+        path = settings.accounts_reference_path
+        suggester = cls(
+            reference=default_reference(str(path) if path else None),
+            embedding_model=settings.embedding_model,
+            index_dir=settings.accounts_index_dir,
+        )
         suggester.index  # noqa: B018 - load or build it now, not on the first question
         return suggester
+
+    def template_row(self, name: str) -> int | None:
+        """Row of the template account whose fixed part ``name`` fits (None when no template fits)."""
+        acc = self.reference.template_matching(str(name))
+        return None if acc is None else self._row[acc.code]
 
     # ---------------------------------------------------------------- dense index
     @property
@@ -251,6 +289,8 @@ class AccountSuggester:
         fused = np.asarray(np.clip(fused, 0.0, 1.0), dtype=np.float32)
         for row, name in enumerate(names):
             hit = self._exact.get(exact_key(str(name)))
+            if hit is None:
+                hit = self.template_row(str(name))
             if hit is not None:
                 fused[row, hit] = 1.0
         return fused
@@ -271,16 +311,18 @@ class AccountSuggester:
             top = np.argsort(-fused, axis=1, kind="stable")[:, :k]
             for row, name in enumerate(distinct):
                 exact = self._exact.get(exact_key(name))
+                template = self.template_row(name) if exact is None else None
                 lexical_only = bool(np.isnan(comps["dense"][row, 0]))
                 query_lex = lexical_form(name)
                 results[name] = [
                     AccountSuggestion.of(
                         self.reference.accounts[j],
                         fused[row, j],
-                        "exact" if j == exact else ("lexical" if lexical_only else "hybrid"),
+                        "exact" if j == exact else "template" if j == template
+                        else ("lexical" if lexical_only else "hybrid"),
                         {
                             **{c: float(comps[c][row, j]) for c in COMPONENTS},
-                            "coverage": 1.0 if j == exact else word_coverage(query_lex, self.lex[j]),
+                            "coverage": 1.0 if j in (exact, template) else word_coverage(query_lex, self.lex[j]),
                         },
                     )
                     for j in top[row]
