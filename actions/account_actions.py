@@ -1,4 +1,5 @@
-"""Account codes of Kepmendagri 050-5889: suggest codes for a name, and check a code + name pair."""
+"""Account codes (Kepmendagri 050-5889, with Permendagri 90/2019 where the transcription lacks a group): suggest
+codes for a name, and check a code + name pair; every answer names the regulation it rests on."""
 from __future__ import annotations
 
 from typing import Any
@@ -15,7 +16,7 @@ CHECK_SPELLING = f"Periksa penulisan nama akun, atau gunakan istilah sesuai {REF
 
 
 def _line(i: int, s) -> str:
-    return f"{i}. {s.code} – {s.name} ({match_strength(s.score, s.match_kind)})"
+    return f"{i}. {s.code} – {s.name} ({match_strength(s.score, s.match_kind)}; {s.source_title})"
 
 
 class ActionSuggestAccount(HaiAction):
@@ -40,7 +41,7 @@ class ActionSuggestAccount(HaiAction):
             lines += [_line(i, s) for i, s in enumerate(exc.candidates[:3], start=1)]
             lines.append(CHECK_SPELLING)
             return Reply().say("\n".join(lines))
-        lines = [f"Saran kode akun ({REFERENCE}) untuk \"{name}\":"]
+        lines = [f"Saran kode akun untuk \"{name}\" (dengan peraturan yang menjadi dasarnya):"]
         lines += [_line(i, s) for i, s in enumerate(found, start=1)]
         lines.append("Pilih kode yang sesuai dengan maksud belanja Anda.")
         return Reply().say("\n".join(lines))
@@ -48,23 +49,29 @@ class ActionSuggestAccount(HaiAction):
 
 def describe_check(c, reference_size: int) -> str:
     """One or two sentences for an ``AccountCheck``."""
-    ref = f"referensi {REFERENCE} yang terpasang ({reference_size:,} akun)".replace(",", ".")
+    ref = f"referensi yang terpasang ({reference_size:,} akun)".replace(",", ".")
+    basis = f" Dasar: {c.source_title}." if c.source else ""
     better = (f"Nama tersebut lebih cocok dengan kode {c.suggested_code} – {c.suggested_name} "
               f"({match_strength(c.score or 0.0)}).")
     if c.status == OK:
-        return f"Kode {c.kode_akun} ada di {ref} dan nama \"{c.nama_akun}\" sesuai dengan kode tersebut."
+        fits = f" ({c.note})" if c.note else ""
+        return f"Kode {c.kode_akun} ada di {ref} dan nama \"{c.nama_akun}\" sesuai dengan kode tersebut{fits}.{basis}"
+    if c.old_name:
+        return (f"Nama \"{c.nama_akun}\" adalah nama lama kode {c.kode_akun} menurut Permendagri 90 Tahun 2019; "
+                f"nomenklaturnya sudah berubah: {c.note}.")
     if c.status == WRITTEN and not c.note:
         return (f"Kode {c.kode_akun} ada di {ref} dan nama yang Anda tulis memang merujuk ke kode ini, "
-                f"tetapi penulisannya belum baku. Nama baku: {c.code_name}.")
+                f"tetapi penulisannya belum baku. Nama baku: {c.code_name}.{basis}")
     if c.status == WRITTEN:
         return (f"Kode {c.kode_akun} ada di {ref} sebagai \"{c.code_name}\", tetapi nama \"{c.nama_akun}\" "
                 f"tidak mirip dengan akun mana pun. Jika kodenya sudah benar, gunakan nama baku "
                 f"\"{c.code_name}\".")
     if c.status == WRONG_CODE and c.code_known:
         return (f"Kode {c.kode_akun} ada di {ref} sebagai \"{c.code_name}\", tetapi nama \"{c.nama_akun}\" "
-                f"tidak sesuai dengan kode itu. {better}")
+                f"tidak sesuai dengan kode itu. {better}{basis}")
     if c.status == WRONG_CODE:
-        return f"Kode {c.kode_akun} tidak ada di {ref}. {better}"
+        former = f" ({c.note.split('; ')[0]})" if c.note.startswith("kode lama") else ""
+        return f"Kode {c.kode_akun} tidak ada di {ref}{former}. {better}{basis}"
     if c.status == UNKNOWN:
         return (f"Kode {c.kode_akun} tidak ada di {ref} dan nama \"{c.nama_akun}\" tidak cukup mirip dengan "
                 f"akun mana pun ({c.note}). Periksa kembali kode dan nama akunnya.")

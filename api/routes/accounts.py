@@ -1,4 +1,5 @@
-"""Account codes (Kepmendagri 050-5889): suggest codes for a name, and validate an APBD file."""
+"""Account codes (Kepmendagri 050-5889, Permendagri 90/2019 where the transcription lacks a group): suggest
+codes for a name, and validate an APBD file; answers name the regulation they rest on."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
@@ -35,7 +36,8 @@ class Suggestion(BaseModel):
     full_name: str
     parents: list[Parent]
     score: float = Field(ge=0, le=1)
-    match_kind: str
+    match_kind: str = Field(description="exact, template, hybrid atau lexical")
+    source: str = Field(description="Peraturan dasar akun: 050-5889 atau 90/2019")
 
 
 class SuggestResponse(BaseModel):
@@ -48,7 +50,7 @@ class SuggestResponse(BaseModel):
 
 def _suggestion(s: AccountSuggestion) -> Suggestion:
     return Suggestion(code=s.code, name=s.name, full_name=s.full_name, score=round(s.score, 4), match_kind=s.match_kind,
-                      parents=[Parent(level=lv, code=c, name=n) for lv, c, n in s.parents])
+                      source=s.source, parents=[Parent(level=lv, code=c, name=n) for lv, c, n in s.parents])
 
 
 @router.post("/suggest", response_model=SuggestResponse, summary="Saran kode akun untuk sebuah nama akun")
@@ -72,17 +74,28 @@ class RecordOut(BaseModel):
     baris: int
     kode_akun: str
     nama_akun: str
+    kelompok: str = Field(description="Kelompok teratas: 4, 5.1, 5.2, 5.3, 5.4, 6 (kosong bila di luar bagan)")
     status: str
     kode_saran: str
     nama_saran: str
+    sumber: str = Field(description="Peraturan dasar akun yang disarankan: 050-5889 atau 90/2019")
     skor: float | None
     keterangan: str
+
+
+class GroupCount(BaseModel):
+    kelompok: str
+    nama_kelompok: str
+    jumlah: int
+    persen_ok: float
 
 
 class ValidateResponse(BaseModel):
     n_records: int
     reference: str
+    header: str = Field(description="Versi referensi dan cakupan akun level 6 per kelompok")
     summary: list[StatusCount]
+    per_group: list[GroupCount]
     summary_text: str
     distinct_names_scored: int
     problems: list[RecordOut] = Field(description=f"Record yang tidak OK (paling banyak {MAX_RECORDS_JSON})")
@@ -107,13 +120,15 @@ async def validate(
     report = await run_in_threadpool(_validate, data, settings)
     if format != "json":
         sheets = {"semua_record": report.records, "ringkasan": report.summary} if format == "csv" else {
-            "ringkasan": report.summary, "perlu_perbaikan": report.records[report.records["status"] != OK],
+            "ringkasan": report.summary, "per_kelompok": report.per_group, "perlu_perbaikan": report.records[report.records["status"] != OK],
             "semua_record": report.records}
         return await run_in_threadpool(table_download, sheets, format, "validasi_kode_akun")
     problems = report.records[report.records["status"] != OK]
     return ValidateResponse(
         n_records=report.n_records, reference=report.reference, summary_text=report.summary_text(),
-        summary=[StatusCount(**r) for r in records(report.summary)],
+        header=report.header, summary=[StatusCount(**r) for r in records(report.summary)],
+        per_group=[GroupCount(kelompok=r["kelompok"], nama_kelompok=r["nama_kelompok"], jumlah=r["jumlah"],
+                              persen_ok=r["persen_ok"]) for r in records(report.per_group)],
         distinct_names_scored=report.distinct_names_scored,
         problems=[RecordOut(**r) for r in records(problems.head(MAX_RECORDS_JSON))],
         problems_truncated=len(problems) > MAX_RECORDS_JSON,

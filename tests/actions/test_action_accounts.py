@@ -23,8 +23,10 @@ def built_suggester(use_hai_data_dir):
 def test_suggest_top_codes_with_a_confidence_word(domain):
     events, messages = run(ActionSuggestAccount(), conversation(nama_akun="belanja iuran jaminan kesehatan PNS"), domain)
     lines = texts(messages).splitlines()
-    assert lines[0] == 'Saran kode akun (Kepmendagri 050-5889) untuk "belanja iuran jaminan kesehatan PNS":'
-    assert lines[1] == "1. 5.1.01.01.09.0001 – Belanja Iuran Jaminan Kesehatan PNS (sama persis)"
+    assert lines[0] == ('Saran kode akun untuk "belanja iuran jaminan kesehatan PNS" '
+                        "(dengan peraturan yang menjadi dasarnya):")
+    assert lines[1] == ("1. 5.1.01.01.09.0001 – Belanja Iuran Jaminan Kesehatan PNS "
+                        "(sama persis; Kepmendagri 050-5889 Tahun 2021)")
     assert lines[2].startswith("2. ") and lines[-1].startswith("Pilih kode")
     assert slot_events(events) == {"nama_akun": None, "validation_failures": 0}
 
@@ -33,14 +35,14 @@ def test_no_confident_match_shows_weak_candidates(domain):
     events, messages = run(ActionSuggestAccount(), conversation(nama_akun="pengadaan satelit luar angkasa"), domain)
     said = texts(messages)
     assert said.startswith('Saya belum menemukan kode akun yang cukup mirip dengan "pengadaan satelit luar angkasa".')
-    assert "(kemiripan lemah)" in said and "1. 5." in said and "Periksa penulisan" in said
+    assert "(kemiripan lemah; " in said and "1. " in said and "Periksa penulisan" in said
     assert slot_events(events)["nama_akun"] is None
 
 
 def test_validate_a_matching_pair(domain):
     events, messages = run(ActionValidateAccount(), conversation(kode_akun=ATK, nama_akun=ATK_NAME), domain)
-    assert texts(messages).startswith(f"Kode {ATK} ada di referensi Kepmendagri 050-5889 yang terpasang (")
-    assert "sesuai dengan kode tersebut" in texts(messages)
+    assert texts(messages).startswith(f"Kode {ATK} ada di referensi yang terpasang (")
+    assert "sesuai dengan kode tersebut. Dasar: Kepmendagri 050-5889 Tahun 2021." in texts(messages)
     assert slot_events(events) == {"kode_akun": None, "nama_akun": None, "validation_failures": 0}
 
 
@@ -48,7 +50,7 @@ def test_validate_a_name_that_belongs_to_another_code(domain):
     state = conversation(kode_akun=ATK, nama_akun="belanja iuran jaminan kesehatan PNS")
     _, messages = run(ActionValidateAccount(), state, domain)
     said = texts(messages)
-    assert 'ada di referensi Kepmendagri 050-5889 yang terpasang' in said and f'sebagai "{ATK_NAME}"' in said
+    assert 'ada di referensi yang terpasang' in said and f'sebagai "{ATK_NAME}"' in said
     assert "lebih cocok dengan kode 5.1.01.01.09.0001 – Belanja Iuran Jaminan Kesehatan PNS (sangat mirip)" in said
 
 
@@ -56,6 +58,25 @@ def test_validate_an_unknown_code(domain):
     _, messages = run(ActionValidateAccount(), conversation(kode_akun="5.1.09.09.09.0009", nama_akun="xyz qwerty"), domain)
     said = texts(messages)
     assert said.startswith("Kode 5.1.09.09.09.0009 tidak ada di referensi") and "tidak cukup mirip" in said
+
+
+def test_template_names_and_older_regulation_are_named(domain):
+    name = "Belanja Subsidi kepada BUMD PDAM Tirta Raharja"
+    _, messages = run(ActionSuggestAccount(), conversation(nama_akun=name), domain)
+    assert "1. 5.1.04.02.02.0001 – Belanja Subsidi kepada BUMD ... (sesuai templat; Permendagri 90 Tahun 2019)" \
+        in texts(messages)
+    _, messages = run(ActionValidateAccount(), conversation(kode_akun="5.1.04.02.02.0002", nama_akun=name), domain)
+    said = texts(messages)
+    assert "sesuai dengan kode tersebut (nama sesuai templat 5.1.04.02.02.0001" in said
+    assert said.endswith("Dasar: Permendagri 90 Tahun 2019.")
+
+
+def test_old_nomenclature_is_told_what_changed(domain):
+    old = "Belanja Pemeliharaan Alat Kantor dan Rumah Tangga-Alat Rumah Tangga-Meubelair"
+    _, messages = run(ActionValidateAccount(), conversation(kode_akun="5.1.02.03.02.0118", nama_akun=old), domain)
+    said = texts(messages)
+    assert said.startswith(f'Nama "{old}" adalah nama lama kode 5.1.02.03.02.0118 menurut Permendagri 90 Tahun 2019')
+    assert said.endswith("Alat Rumah Tangga-Mebel.")
 
 
 def test_validate_the_spelling_of_the_right_code(domain):

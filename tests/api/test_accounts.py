@@ -42,6 +42,17 @@ def test_validate_reports_each_problem_with_its_line(client, auth):
     assert by_line[3]["status"] == "SALAH TULIS" and by_line[3]["kode_saran"] == ATK
     assert by_line[4]["status"] == "SALAH KODE" and by_line[4]["kode_saran"] == ATK
     assert "tidak sesuai standar" in body["summary_text"]
+    assert body["header"].startswith("Referensi: Kepmendagri 050-5889") and "5.2 Belanja Modal" in body["header"]
+    assert body["per_group"] == [{"kelompok": "5.1", "nama_kelompok": "Belanja Operasi", "jumlah": 4,
+                                  "persen_ok": 25.0}]
+    assert by_line[3]["kelompok"] == "5.1" and by_line[3]["sumber"] == "050-5889"
+
+
+def test_suggest_names_the_regulation_of_each_code(client, auth):
+    body = client.post("/api/v1/accounts/suggest", json={"name": "Belanja Subsidi kepada BUMD PDAM Tirta Raharja"},
+                       headers=auth).json()
+    top = body["suggestions"][0]
+    assert (top["code"], top["match_kind"], top["source"]) == ("5.1.04.02.02.0001", "template", "90/2019")
 
 
 def test_validate_download_xlsx(client, auth):
@@ -49,7 +60,7 @@ def test_validate_download_xlsx(client, auth):
                     headers=auth)
     assert r.status_code == 200
     book = load_workbook(io.BytesIO(r.content))
-    assert book.sheetnames == ["ringkasan", "perlu_perbaikan", "semua_record"]
+    assert book.sheetnames == ["ringkasan", "per_kelompok", "perlu_perbaikan", "semua_record"]
     assert book["perlu_perbaikan"].max_row == 4
 
 
