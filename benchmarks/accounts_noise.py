@@ -7,6 +7,12 @@ vocabularies, "dev" and "test": the dev set (tuning fusion weights and threshold
 set never share an extra word or an abbreviation spelling, and use different seeds. The abbreviation
 spellings here are deliberately wider than the suggester's own table (some are made by dropping vowels),
 so the test does not simply replay what the normaliser knows.
+
+Groups: names are drawn per top group of the chart in the shares of a real APBD (``APBD_GROUP_SHARE``:
+belanja operasi most, then belanja modal and pendapatan), so every group is evaluated. Two planted families
+come from the reference's versions: ``nama_lama`` (a Permendagri 90/2019 name that 050-5889 reworded, the
+right answer being the code it still names) and ``templat`` (a template account filled in with a region's
+own name, e.g. ``Belanja Subsidi kepada BUMD PDAM Tirta Raharja``); their filler names are split dev/test.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.accounts.reference import AccountReference
+from analytics.accounts.reference import TOP_GROUPS, AccountReference
+from analytics.accounts.text import lexical_form
 
 # word -> (dev spellings, test spellings)
 _ABBREV = {
@@ -84,39 +91,51 @@ _SYNONYM = (
 )
 _PNS_AS = (["ASN", "Aparatur Sipil Negara"], ["ASN", "Pegawai Negeri Sipil"])
 FAMILIES = ("abbrev", "asn", "typo", "order", "extra", "case", "drop_belanja", "synonym")
-# Names that must get "no confident match": gibberish and budget phrases outside belanja operasi.
+PLANTED = ("nama_lama", "templat")
+# Share of a real APBD's lines per top group (an estimate: belanja operasi lines dominate, belanja modal and
+# pendapatan are common, pembiayaan, transfer and tidak terduga few). Used for the eval sets and the 1M file.
+APBD_GROUP_SHARE = {"5.1": 0.55, "5.2": 0.20, "4": 0.14, "5.4": 0.05, "6": 0.04, "5.3": 0.02}
+# What a region writes in a template's blank (BUMD, banks, lenders, recipients); dev and test disjoint.
+_FILLERS = (
+    ["PDAM Tirta Raharja", "PT Bank Jateng", "Perumda Pasar Jaya", "PT Jamkrida", "Koperasi Sejahtera",
+     "PD BPR Bank Daerah", "RSUD Kota"],
+    ["PDAM Tirta Kencana", "PT Bank Sumut", "Perumda Air Minum Giri Menang", "PT BPD Bali",
+     "Perusda Aneka Usaha", "KUD Makmur", "PT Jalin Mandiri"],
+)
+# Names that must get "no confident match": gibberish and phrases outside the LRA chart (the chart's own
+# pendapatan and pembiayaan names are accounts now, so none of them is here).
 _NONSENSE = (
     [
         "asdfgh",
         "lorem ipsum dolor",
         "xxxxx",
         "test 123",
-        "Pendapatan Retribusi Parkir",
-        "Penerimaan Pembiayaan Daerah",
         "qwerty uiop",
-        "Silpa Tahun Lalu",
         "zzz",
-        "Sisa Lebih Perhitungan Anggaran",
-        "Pendapatan Bunga Deposito",
-        "Pembentukan Dana Cadangan",
-        "Penerimaan Kembali Pemberian Pinjaman",
-        "Dana Alokasi Umum",
+        "Rapat Koordinasi Pimpinan",
+        "Neraca Saldo Awal",
+        "Laporan Arus Kas",
+        "Akumulasi Penyusutan Gedung",
+        "Piutang Pajak Daerah",
+        "Utang Belanja Pegawai",
+        "Ekuitas SAL",
+        "nomor rekening bank",
     ],
     [
         "hjkl mnb",
         "tes",
         "aaaa bbbb",
-        "Pendapatan Pajak Hotel",
-        "Pembayaran Cicilan Pokok Utang",
         "abc def ghi",
-        "Retribusi Pasar Grosir",
         "....",
-        "Penyertaan Modal Daerah",
         "kkkkk jjjj",
-        "Dana Bagi Hasil Pajak",
-        "Pendapatan Hibah dari Pemerintah Pusat",
-        "Pajak Kendaraan Bermotor",
-        "Lain-lain PAD yang Sah",
+        "Catatan atas Laporan Keuangan",
+        "Persediaan Akhir Tahun",
+        "Beban Penyusutan Peralatan",
+        "Kas di Bendahara Penerimaan",
+        "Aset Tak Berwujud",
+        "Utang Perhitungan Pihak Ketiga",
+        "Ekuitas Akhir",
+        "jadwal piket kantor",
     ],
 )
 
@@ -185,31 +204,97 @@ def _apply(name: str, family: str, rng: np.random.Generator, split: int) -> str:
     raise ValueError(family)
 
 
-def noisy_names(
-    reference: AccountReference, split: str, seed: int, per_account: int = 5, n_nonsense: int = 40
-) -> list[NoisyName]:
-    """``per_account`` noisy variants of every level-6 name (1-2 noise families each), plus nonsense names.
+def renamed_former_names(reference: AccountReference) -> list[tuple[str, str]]:
+    """(code, 90/2019 name) where 050-5889 only reworded the account (most of the old name's words are in
+    the new one), so the code is still the right answer; reassigned codes (5.1.02.01.01) are left out."""
+    from analytics.accounts.suggest import word_coverage
 
+    out = []
+    for acc in reference.accounts:
+        for old in acc.former_names:
+            if word_coverage(lexical_form(old), lexical_form(acc.name)) >= 0.75:
+                out.append((acc.code, old))
+    return out
+
+
+def fill_template(template: tuple[str, str], raw_name: str, filler: str) -> str:
+    """The template's own wording with the blank filled ('Belanja Subsidi kepada BUMD ...' + filler)."""
+    filled = re.sub(r"\s*(?:\.{3,}|…)\s*", f" {filler} ", re.sub(r"\(\s*diisi[^)]*\)?", " ... ", raw_name), count=1)
+    return " ".join(re.sub(r"\s*(?:\.{3,}|…)\s*", " ", filled).split())
+
+
+def _group_quota(reference: AccountReference, total: int) -> dict[str, int]:
+    present = {g for g in reference.coverage}
+    share = {g: APBD_GROUP_SHARE.get(g, 0.0) for g in TOP_GROUPS if g in present}
+    norm = sum(share.values()) or 1.0
+    return {g: max(1, round(total * v / norm)) for g, v in share.items()}
+
+
+def noisy_names(
+    reference: AccountReference, split: str, seed: int, per_account: int = 5, n_nonsense: int = 40,
+    total: int | None = None, planted_share: float = 0.08,
+) -> list[NoisyName]:
+    """Noisy variants of level-6 names (1-3 noise families each) plus nonsense names.
+
+    ``total`` (default ``per_account`` x accounts) names are split over the top groups by
+    ``APBD_GROUP_SHARE``; inside a group accounts are taken in a seeded order, round after round, so every
+    account of a small group is used before any is used again. ``planted_share`` of the names are planted
+    old-nomenclature (``nama_lama``) and filled template (``templat``) names.
     ``split`` is "dev" (for tuning) or "test" (held out); they use disjoint noise vocabularies.
     """
     s = {"dev": 0, "test": 1}[split]
     rng = np.random.default_rng(seed)
-    out: list[NoisyName] = []
+    total = total or per_account * len(reference)
+    n_planted = int(round(total * planted_share))
+    quota = _group_quota(reference, total - n_planted)
+    by_group: dict[str, list] = {}
     for acc in reference.accounts:
-        seen, made = {acc.name}, 0
-        for _ in range(per_account * 3):
-            if made >= per_account:
-                break
-            k = int(rng.choice([1, 2, 3], p=[0.4, 0.4, 0.2]))
-            fams = tuple(str(f) for f in rng.choice(FAMILIES, size=k, replace=False))
-            text = acc.name
-            for fam in fams:
-                text = _apply(text, fam, rng, s)
-            text = " ".join(text.split())
-            if text not in seen:
-                seen.add(text)
+        by_group.setdefault(acc.group, []).append(acc)
+    out: list[NoisyName] = []
+    seen: set[tuple[str, str]] = set()
+    fillers = _FILLERS[s]
+
+    def add(text: str, code: str, fams: tuple[str, ...]) -> bool:
+        text = " ".join(text.split())
+        if (text, code) in seen:
+            return False
+        seen.add((text, code))
+        out.append(NoisyName(text, code, fams))
+        return True
+
+    def variant(base: str) -> tuple[str, tuple[str, ...]]:
+        k = int(rng.choice([1, 2, 3], p=[0.4, 0.4, 0.2]))
+        fams = tuple(str(f) for f in rng.choice(FAMILIES, size=k, replace=False))
+        for fam in fams:
+            base = _apply(base, fam, rng, s)
+        return base, fams
+
+    for group, n in quota.items():
+        accounts = by_group.get(group, [])
+        made, tries = 0, 0
+        while accounts and made < n and tries < n * 6:
+            acc = accounts[int(rng.permutation(len(accounts))[0])] if tries >= len(accounts) * 3 else (
+                accounts[tries % len(accounts)])
+            tries += 1
+            if acc.template is not None:  # a region's filled-in name, then the usual noise
+                base = fill_template(acc.template, acc.name, fillers[int(rng.integers(len(fillers)))])
+                text, fams = variant(base)
+                fams = ("templat", *fams)
+            else:
+                text, fams = variant(acc.name)
+            if text != acc.name and add(text, acc.code, fams):
                 made += 1
-                out.append(NoisyName(text, acc.code, fams))
+    olds = renamed_former_names(reference)
+    templates = [a for a in reference.accounts if a.template is not None]
+    for i in range(n_planted):
+        if i % 2 == 0 and olds:
+            code, old = olds[int(rng.integers(len(olds)))]
+            text, fams = (old, ()) if rng.random() < 0.5 else variant(old)
+            add(text, code, ("nama_lama", *fams))
+        elif templates:
+            acc = templates[int(rng.integers(len(templates)))]
+            text = fill_template(acc.template, acc.name, fillers[int(rng.integers(len(fillers)))])
+            add(text if rng.random() < 0.7 else text.lower(), acc.code, ("templat",))
     pool = _NONSENSE[s]
     for i in range(n_nonsense):
         base = pool[i % len(pool)]
@@ -232,19 +317,25 @@ def synthetic_apbd(
 ) -> pd.DataFrame:
     """An APBD-like file of ``n_records`` (kode_akun, nama_akun) records. SYNTHETIC.
 
-    Shares follow seed 001: 0.195% empty names, 0.269% wrongly coded, 0.467% written differently; the
-    rest are exact reference names. About ``n_unique_names`` distinct names in all (the paper had 5,796).
+    Shares follow seed 001: 0.195% empty names, 0.269% wrongly coded, 0.467% written differently (noisy,
+    old-nomenclature and filled template names); the rest are exact reference names. Top groups in the
+    shares of ``APBD_GROUP_SHARE``. About ``n_unique_names`` distinct names in all (the paper had 5,796).
     """
     rng = np.random.default_rng(seed)
     accounts = reference.accounts
-    variants = noisy_names(
-        reference, "dev", seed + 1, per_account=max(1, n_unique_names // len(accounts)), n_nonsense=0
-    )
+    variants = noisy_names(reference, "dev", seed + 1, total=n_unique_names, n_nonsense=0)
     var_text = np.array([v.text for v in variants], dtype=object)
     var_code = np.array([v.code for v in variants], dtype=object)
-    pick = rng.integers(len(accounts), size=n_records)
+    # accounts drawn so that each top group gets its APBD share of the records
+    groups = np.array([a.group for a in accounts], dtype=object)
+    quota = _group_quota(reference, 1_000_000)
+    weight = np.array([quota.get(g, 0) / max((groups == g).sum(), 1) for g in groups], dtype=float)
+    pick = rng.choice(len(accounts), size=n_records, p=weight / weight.sum())
     codes = np.array([a.code for a in accounts], dtype=object)[pick]
-    names = np.array([a.name for a in accounts], dtype=object)[pick]
+    # a template account is written with a region's own name in its blank (dev fillers)
+    exact = [a.name if a.template is None else fill_template(a.template, a.name, _FILLERS[0][i % 7])
+             for i, a in enumerate(accounts)]
+    names = np.array(exact, dtype=object)[pick]
     kind = rng.random(n_records)
     empty = kind < 0.00195
     wrong_code = (kind >= 0.00195) & (kind < 0.00195 + 0.00269)

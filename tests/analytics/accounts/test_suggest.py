@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 import pytest
 
 from analytics.accounts.suggest import AccountSuggester, NoConfidentMatchError, word_coverage
 from benchmarks.accounts_noise import noisy_names, synthetic_apbd
-from analytics.accounts.reference import code_level, load_reference, parent_codes
+from analytics.accounts.reference import code_level, load_reference, parent_codes, top_group
 from analytics.accounts.text import dense_form, exact_key, is_blank_name, lexical_form
 from analytics.accounts.validate import EMPTY, OK, UNKNOWN, WRITTEN, WRONG_CODE, validate_apbd_file
 from analytics.errors import DataFileError
@@ -168,5 +170,9 @@ def test_noisy_sets_are_deterministic_and_dev_test_disjoint(reference):
     test = noisy_names(reference, "test", 20230)
     assert dev == noisy_names(reference, "dev", 11)
     assert len({n.text for n in dev} & {n.text for n in test}) < 0.1 * len(test)
-    assert {n.code for n in test if n.code} == {a.code for a in reference.accounts}
+    # every top group of the chart, in APBD shares, with planted old-nomenclature and template names
+    groups = Counter(top_group(n.code) for n in test if n.code)
+    assert set(groups) == set(reference.coverage) and groups["5.1"] > groups["5.2"] > groups["6"]
+    families = Counter(f for n in test for f in n.families)
+    assert families["nama_lama"] > 20 and families["templat"] > 200
     assert sum(1 for n in test if not n.code) == 40
