@@ -186,7 +186,7 @@ def validate_apbd_file(
         elif acc is not None and exact_key(name) == exact_key(acc.name):
             status[i], score[i] = OK, 1.0
         elif template is not None:
-            status[i], score[i] = OK, 1.0
+            status[i], score[i], source[i] = OK, 1.0, template.source
             note[i] = f"nama sesuai templat {template.code} ({template.name})"
         else:
             to_score.append(i)
@@ -237,7 +237,8 @@ def validate_apbd_file(
     group = np.empty(len(pairs), dtype=object)
     for i, code in enumerate(codes):
         shown = ref.by_code.get(s_code[i] or code)
-        source[i] = shown.source if shown is not None else ""
+        if not source[i]:
+            source[i] = shown.source if shown is not None else ""
         group[i] = top_group(code) if code_level(code) else top_group(s_code[i])
     records = pd.DataFrame(
         {
