@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from analytics.accounts.reference import TOP_GROUPS, AccountReference
-from analytics.accounts.text import lexical_form
 
 # word -> (dev spellings, test spellings)
 _ABBREV = {
@@ -205,16 +204,9 @@ def _apply(name: str, family: str, rng: np.random.Generator, split: int) -> str:
 
 
 def renamed_former_names(reference: AccountReference) -> list[tuple[str, str]]:
-    """(code, 90/2019 name) where 050-5889 only reworded the account (most of the old name's words are in
-    the new one), so the code is still the right answer; reassigned codes (5.1.02.01.01) are left out."""
-    from analytics.accounts.suggest import word_coverage
-
-    out = []
-    for acc in reference.accounts:
-        for old in acc.former_names:
-            if word_coverage(lexical_form(old), lexical_form(acc.name)) >= 0.75:
-                out.append((acc.code, old))
-    return out
+    """(code, 90/2019 name) where 050-5889 only reworded the account (``Account.renamed_from``), so the code
+    is still the right answer; reassigned codes (5.1.02.01.01) are left out."""
+    return [(acc.code, old) for acc in reference.accounts for old in acc.renamed_from]
 
 
 def fill_template(template: tuple[str, str], raw_name: str, filler: str) -> str:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics.accounts.text import exact_key
+from analytics.accounts.text import exact_key, lexical_form, word_coverage
 from analytics.errors import DataFileError, InvalidInputError, RowError
 from analytics.data import DATA_DIR
 
@@ -120,6 +120,11 @@ def parent_codes(code: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
+TEMPLATE_HEAD_WORDS = 3
+# A former name is a rewording of the current one when this share of its content words is still there.
+RENAMED_MIN_COVERAGE = 0.75
+
+
 @dataclass(frozen=True)
 class Account:
     """One level-6 account (sub rincian objek) with the names of the levels above it ('' when unknown)."""
@@ -146,6 +151,16 @@ class Account:
         return self.template is not None and fits_template(name, self.template)
 
     @property
+    def renamed_from(self) -> tuple[str, ...]:
+        """The former names that are a rewording of this account (most of the old name's words are still in
+        the current one), so the code is still the answer for them: a file written with the old nomenclature
+        is pointed to this code. A former name of a reassigned code (050-5889 gave the code to another
+        account, as in 5.1.02.01.01) is not a rewording and is left out."""
+        current = lexical_form(self.name)
+        return tuple(old for old in self.former_names
+                     if word_coverage(lexical_form(old), current) >= RENAMED_MIN_COVERAGE)
+
+    @property
     def full_name(self) -> str:
         """'Belanja Pegawai > ... > Belanja Iuran Jaminan Kesehatan PNS' (levels 3..6 that have names)."""
         names = [n for c, n in self.parents[2:] if n] + [self.name]
@@ -166,6 +181,12 @@ class AccountReference:
     def __post_init__(self):
         self.by_code = {a.code: a for a in self.accounts}
         self.templates = [a for a in self.accounts if a.template is not None]
+        # templates by the first (up to) three words of their fixed prefix: a name can only fit a template
+        # whose prefix words it starts with, so only those are tried
+        self._templates_by_head: dict[tuple[str, ...], list[Account]] = {}
+        for a in self.templates:
+            head = tuple(a.template[0].split()[:TEMPLATE_HEAD_WORDS])
+            self._templates_by_head.setdefault(head, []).append(a)
 
     def template_for(self, code: str, name: str) -> Account | None:
         """The template account that makes (``code``, ``name``) valid: the code's own template, or the open
@@ -178,7 +199,10 @@ class AccountReference:
 
     def template_matching(self, name: str) -> Account | None:
         """The template whose fixed parts a name fits (the most specific one), or None."""
-        fits = [a for a in self.templates if fits_template(name, a.template)]
+        words = exact_key(name).split()
+        tried = [a for n in range(1, TEMPLATE_HEAD_WORDS + 1)
+                 for a in self._templates_by_head.get(tuple(words[:n]), ())] if len(words) else []
+        fits = [a for a in tried if fits_template(name, a.template)]
         return max(fits, key=lambda a: len(a.template[0]) + len(a.template[1]), default=None)
 
     @property

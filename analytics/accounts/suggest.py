@@ -8,7 +8,9 @@ Three scores per reference account, all 0..1, fused by a weighted sum:
 - fuzzy: rapidfuzz WRatio of the lexical forms.
 An exact name (case and punctuation aside) scores 1, and so does a name that fits a template account's fixed
 part (``Belanja Subsidi kepada BUMD PDAM Tirta Raharja`` -> the ``Belanja Subsidi kepada BUMD ...`` code,
-match kind "template"). A suggestion is confident when its score reaches
+match kind "template"). A Permendagri 90/2019 name that 050-5889 only reworded (``Account.renamed_from``) is
+an alias of its account: scored like a name (the account keeps the better of the two), and written exactly
+it scores 1 with match kind "nama_lama". A suggestion is confident when its score reaches
 ``MIN_CONFIDENT_SCORE`` and at least ``MIN_COVERAGE`` of the name's words (numbers aside) appear, give or
 take a typo, in the account's name; otherwise the answer is "no confident match" (``NoConfidentMatchError``,
 which still carries the candidates) instead of a random code.
@@ -32,7 +34,7 @@ from analytics.accounts.reference import (
     default_reference,
     load_reference,
 )
-from analytics.accounts.text import dense_form, exact_key, is_blank_name, lexical_form
+from analytics.accounts.text import dense_form, exact_key, is_blank_name, lexical_form, word_coverage
 from analytics.errors import NotFoundError
 from knowledge.embeddings import BUNDLED
 
@@ -44,6 +46,8 @@ DEFAULT_WEIGHTS = {"dense": 0.2, "tfidf": 0.55, "fuzzy": 0.25}  # chosen on the 
 MIN_CONFIDENT_SCORE = 0.65
 MIN_COVERAGE = 0.5
 EMBEDDING_CACHE_SIZE = 200_000
+# Accounts per name whose fuzzy score is computed first (best tf-idf); see ``component_scores(k=...)``.
+FUZZY_CANDIDATES = 32
 COMPONENTS = ("dense", "tfidf", "fuzzy")
 
 
@@ -58,6 +62,8 @@ def match_strength(score: float, match_kind: str = "hybrid") -> str:
         return "sama persis"
     if match_kind == "template":
         return "sesuai templat"
+    if match_kind == "nama_lama":
+        return "nama lama Permendagri 90/2019"
     return next((word for floor, word in STRENGTH_WORDS if score >= floor), WEAK_WORD)
 
 
@@ -83,7 +89,7 @@ class AccountSuggestion:
     full_name: str
     parents: tuple[tuple[str, str, str], ...]  # (level name, code, name) for levels 1..5
     score: float  # fused score 0..1
-    match_kind: str  # "exact" | "template" | "hybrid" | "lexical" (sentence model skipped)
+    match_kind: str  # "exact" | "nama_lama" | "template" | "hybrid" | "lexical" (sentence model skipped)
     components: dict[str, float] = field(default_factory=dict)
     source: str = "050-5889"  # the regulation the account rests on: "050-5889" or "90/2019"
     source_title: str = "Kepmendagri 050-5889 Tahun 2021"
@@ -93,18 +99,6 @@ class AccountSuggestion:
         parents = tuple((LEVEL_NAMES[i], c, n) for i, (c, n) in enumerate(acc.parents))
         return cls(acc.code, acc.name, acc.full_name, parents, float(score), kind, components,
                    acc.source, acc.source_title)
-
-
-def word_coverage(query_lex: str, candidate_lex: str, min_ratio: float = 80.0) -> float:
-    """Share of the query's words (digits-only words ignored) found in the candidate, typos tolerated."""
-    from rapidfuzz import fuzz
-
-    words = [w for w in query_lex.split() if not w.isdigit()]
-    cand = candidate_lex.split()
-    if not words or not cand:
-        return 0.0
-    hit = sum(1 for w in words if w in cand or max(fuzz.ratio(w, c) for c in cand) >= min_ratio)
-    return hit / len(words)
 
 
 class AccountSuggester:
@@ -145,11 +139,49 @@ class AccountSuggester:
         exact: dict[str, int] = {}
         for i, a in enumerate(reference.accounts):
             exact.setdefault(exact_key(a.name), i)
-        tfidf = CharNgramTfidf(lex)
+        # Former names that 050-5889 only reworded ("nama lama") are extra rows pointing to their account:
+        # scored like names, folded into the account's column by taking the better score.
+        alias_owner: list[int] = []
+        alias_names: list[str] = []
+        former_exact: set[str] = set()
+        for i, a in enumerate(reference.accounts):
+            for old in a.renamed_from:
+                key = exact_key(old)
+                if key not in exact:
+                    exact[key] = i
+                    former_exact.add(key)
+                alias_owner.append(i)
+                alias_names.append(old)
+        alias_lex = [lexical_form(n) for n in alias_names]
+        tfidf = CharNgramTfidf(lex + alias_lex)
         self.reference, self.lex, self._exact, self.tfidf = reference, lex, exact, tfidf
+        self._former_exact = former_exact
+        self._alias_owner = np.asarray(alias_owner, dtype=np.int64)
+        self._alias_lex = alias_lex
+        self._aliases_of: dict[int, list[str]] = {}
+        for owner, text in zip(alias_owner, alias_lex):
+            self._aliases_of.setdefault(owner, []).append(text)
         self.dense_texts = [dense_form(a.name) for a in reference.accounts]
+        self._alias_dense = [dense_form(n) for n in alias_names]
         self._row = {a.code: i for i, a in enumerate(reference.accounts)}
         self._index = None
+
+    def _fold_aliases(self, scores: np.ndarray) -> np.ndarray:
+        """(n, accounts + aliases) -> (n, accounts): each account keeps the best of its name and aliases."""
+        n_ref = len(self.reference)
+        out = np.ascontiguousarray(scores[:, :n_ref])
+        for j, owner in enumerate(self._alias_owner):
+            np.maximum(out[:, owner], scores[:, n_ref + j], out=out[:, owner])
+        return out
+
+    def coverage(self, query_lex: str, row: int) -> float:
+        """``word_coverage`` of the query in the account's name or, when better, in one of its aliases."""
+        best = word_coverage(query_lex, self.lex[row])
+        for alias in self._aliases_of.get(row, ()):
+            if best >= 1.0:
+                break
+            best = max(best, word_coverage(query_lex, alias))
+        return best
 
     def reload(self, path: Path | str | None = None) -> AccountReference:
         """Swap in the reference read from ``path`` (the shipped one when None). A file with a bad row raises
@@ -191,6 +223,8 @@ class AccountSuggester:
         from knowledge.index import IndexManifest, content_hash
 
         items = [f"{a.code}\t{t}" for a, t in zip(self.reference.accounts, self.dense_texts)]
+        items += [f"{self.reference.accounts[o].code}\tnama lama\t{t}"
+                  for o, t in zip(self._alias_owner, self._alias_dense)]
         return IndexManifest(
             model=self.embedder.name,
             dimension=self.embedder.dimension,
@@ -214,8 +248,9 @@ class AccountSuggester:
                         index, _ = VectorIndex.load(directory, expected)
                     except (FileNotFoundError, StaleIndexError):
                         index = VectorIndex(expected.dimension)
-                        vectors = self.embedder.encode(self.dense_texts)
-                        index.add(np.arange(len(self.dense_texts), dtype=np.int64), vectors)
+                        texts = self.dense_texts + self._alias_dense
+                        vectors = self.embedder.encode(texts)
+                        index.add(np.arange(len(texts), dtype=np.int64), vectors)
                         if directory is not None:
                             try:
                                 index.save(directory, expected)
@@ -235,43 +270,102 @@ class AccountSuggester:
             self._vectors.update(zip(missing, vectors))
         return np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 1), np.float32)
 
-    def component_scores(self, names: Sequence[str], dense: str = "all") -> dict[str, np.ndarray]:
+    def component_scores(
+        self, names: Sequence[str], dense: str = "all", k: int | None = None
+    ) -> dict[str, np.ndarray]:
         """(n_names, n_accounts) matrices of the dense, tfidf and fuzzy scores (0..1) for distinct names.
 
         ``dense="auto"`` skips the sentence model for names whose lexical evidence already decides both the
         best account and its confidence (rows left NaN): with fused = w_dense*dense + lexical and dense in
         0..1, a lexical lead over the runner-up larger than w_dense cannot be overturned. Used by the
         validator, where embedding thousands of names is the main cost.
-        """
-        from rapidfuzz import fuzz, process
 
+        ``k``: only the fuzzy scores that can reach a name's top ``k`` are computed, the others are NaN (the
+        fuzzy matcher is the costly part over thousands of names). Exact, not a heuristic: fuzzy is computed
+        first for the best tf-idf candidates, then for every account whose score with fuzzy taken as 1 could
+        still reach the k-th best known score; any other account scores below k accounts already known.
+        """
         lex = [lexical_form(str(n)) for n in names]
-        n_ref = len(self.reference)
-        out = {
-            "tfidf": self.tfidf.scores_many(lex),
-            "fuzzy": process.cdist(lex, self.lex, scorer=fuzz.WRatio, dtype=np.float32, workers=-1) / 100.0,
-        }
+        n_ref, n = len(self.reference), len(names)
+        tfidf = self._fold_aliases(self.tfidf.scores_many(lex))
         w = self._normalised_weights()
-        need = np.ones(len(names), dtype=bool)
-        if dense == "auto" and len(names):
-            lexical = w["tfidf"] * out["tfidf"] + w["fuzzy"] * out["fuzzy"]
-            top2 = -np.sort(-lexical, axis=1)[:, :2]
+        if k is None:
+            from rapidfuzz import fuzz, process
+
+            columns = self.lex + self._alias_lex
+            fuzzy = self._fold_aliases(
+                process.cdist(lex, columns, scorer=fuzz.WRatio, dtype=np.float32, workers=-1) / 100.0
+            )
+        else:
+            fuzzy = np.full((n, n_ref), np.nan, dtype=np.float32)
+            first = min(n_ref, max(k, FUZZY_CANDIDATES))
+            cand = (np.argpartition(-tfidf, first - 1, axis=1)[:, :first] if first < n_ref
+                    else np.tile(np.arange(n_ref), (n, 1)))
+            for r in range(n):
+                hit = self.hit_row(str(names[r]))
+                self._fill_fuzzy(fuzzy, r, lex[r], cand[r] if hit is None else np.append(cand[r], hit))
+        need = np.ones(n, dtype=bool)
+        if dense == "auto" and n:
+            lexical_bound = w["tfidf"] * tfidf + w["fuzzy"]
+            if k is not None:  # the two best lexical scores (and the k best) must be exact
+                self._complete_fuzzy(fuzzy, lex, lexical_bound, w["tfidf"] * tfidf, w["fuzzy"], max(k, 2))
+            lexical = w["tfidf"] * tfidf + w["fuzzy"] * fuzzy
+            top2 = -np.sort(-np.nan_to_num(lexical, nan=-1.0), axis=1)[:, :2]
             lead = top2[:, 0] - (top2[:, 1] if n_ref > 1 else 0.0)
             need = ~((lead > w["dense"]) & (top2[:, 0] >= self.min_score))
-        dense_m = np.full((len(names), n_ref), np.nan, dtype=np.float32)
+        dense_m = np.full((n, n_ref), np.nan, dtype=np.float32)
         rows_needed = np.flatnonzero(need) if w["dense"] > 0 else np.zeros(0, dtype=int)
         if len(rows_needed):
             vectors = self._encode([dense_form(str(names[i])) for i in rows_needed])
-            scores, ids = self.index.search(vectors, n_ref)
-            block = np.zeros((len(rows_needed), n_ref), dtype=np.float32)
+            n_cols = n_ref + len(self._alias_owner)
+            scores, ids = self.index.search(vectors, n_cols)
+            block = np.zeros((len(rows_needed), n_cols), dtype=np.float32)
             r = np.repeat(np.arange(len(rows_needed)), ids.shape[1])
             valid = ids.ravel() >= 0
             block[r[valid], ids.ravel()[valid]] = scores.ravel()[valid]
-            dense_m[rows_needed] = np.clip(block, 0.0, 1.0)
+            dense_m[rows_needed] = np.clip(self._fold_aliases(block), 0.0, 1.0)
         elif w["dense"] == 0:
             dense_m[:] = 0.0
-        out["dense"] = dense_m
-        return out
+        if k is not None:  # rows without dense rank by the lexical part alone: dense counted as 0 there
+            known = w["tfidf"] * tfidf + w["dense"] * np.nan_to_num(dense_m)
+            self._complete_fuzzy(fuzzy, lex, known + w["fuzzy"], known, w["fuzzy"], k)
+        return {"tfidf": tfidf, "fuzzy": fuzzy, "dense": dense_m}
+
+    def hit_row(self, name: str) -> int | None:
+        """Row of the account ``name`` names exactly (or as a reworded former name), else of the template
+        it fits, else None."""
+        hit = self._exact.get(exact_key(name))
+        return self.template_row(name) if hit is None else hit
+
+    def _fill_fuzzy(self, fuzzy: np.ndarray, row: int, query_lex: str, cols: np.ndarray) -> None:
+        """Fuzzy scores of one name against the accounts ``cols`` (names and aliases), where still NaN."""
+        from rapidfuzz import fuzz, process
+
+        cols = np.unique(cols)
+        cols = cols[np.isnan(fuzzy[row, cols])]
+        if not len(cols):
+            return
+        texts, owners = [], []
+        for c in cols:
+            texts.append(self.lex[c])
+            owners.append(c)
+            for alias in self._aliases_of.get(int(c), ()):
+                texts.append(alias)
+                owners.append(c)
+        scores = process.cdist([query_lex], texts, scorer=fuzz.WRatio, dtype=np.float32)[0] / 100.0
+        fuzzy[row, cols] = 0.0
+        np.maximum.at(fuzzy[row], np.asarray(owners), scores)
+
+    def _complete_fuzzy(self, fuzzy, lex, bound, known, w_fuzzy: float, k: int) -> None:
+        """Compute fuzzy wherever an account's ``bound`` (its score with fuzzy = 1) reaches the k-th best
+        exact score ``known + w_fuzzy * fuzzy`` over the accounts whose fuzzy is known. One round suffices:
+        new fuzzy scores only raise the k-th best."""
+        exact_scores = np.nan_to_num(known + w_fuzzy * fuzzy, nan=-1.0)
+        kk = min(k, fuzzy.shape[1])
+        kth = -np.partition(-exact_scores, kk - 1, axis=1)[:, kk - 1]
+        todo = (bound >= kth[:, None]) & np.isnan(fuzzy)
+        for r in np.flatnonzero(todo.any(axis=1)):
+            self._fill_fuzzy(fuzzy, int(r), lex[r], np.flatnonzero(todo[r]))
 
     def _normalised_weights(self) -> dict[str, float]:
         total = sum(self.weights.get(c, 0.0) for c in COMPONENTS) or 1.0
@@ -287,10 +381,9 @@ class AccountSuggester:
             skipped, lexical / max(1.0 - w["dense"], 1e-9), lexical + w["dense"] * np.nan_to_num(dense)
         )
         fused = np.asarray(np.clip(fused, 0.0, 1.0), dtype=np.float32)
+        fused[np.isnan(fused)] = -1.0  # fuzzy not computed: cannot reach the top k (``component_scores``)
         for row, name in enumerate(names):
-            hit = self._exact.get(exact_key(str(name)))
-            if hit is None:
-                hit = self.template_row(str(name))
+            hit = self.hit_row(str(name))
             if hit is not None:
                 fused[row, hit] = 1.0
         return fused
@@ -305,24 +398,25 @@ class AccountSuggester:
         distinct = list(dict.fromkeys(n for n in names if n))
         results: dict[str, list[AccountSuggestion]] = {"": []}
         if distinct:
-            comps = self.component_scores(distinct, dense=dense)
-            fused = self.fuse(comps, distinct)
             k = max(1, min(k, len(self.reference)))
+            comps = self.component_scores(distinct, dense=dense, k=k)
+            fused = self.fuse(comps, distinct)
             top = np.argsort(-fused, axis=1, kind="stable")[:, :k]
             for row, name in enumerate(distinct):
                 exact = self._exact.get(exact_key(name))
                 template = self.template_row(name) if exact is None else None
                 lexical_only = bool(np.isnan(comps["dense"][row, 0]))
+                former = "nama_lama" if exact_key(name) in self._former_exact else "exact"
                 query_lex = lexical_form(name)
                 results[name] = [
                     AccountSuggestion.of(
                         self.reference.accounts[j],
                         fused[row, j],
-                        "exact" if j == exact else "template" if j == template
+                        former if j == exact else "template" if j == template
                         else ("lexical" if lexical_only else "hybrid"),
                         {
                             **{c: float(comps[c][row, j]) for c in COMPONENTS},
-                            "coverage": 1.0 if j in (exact, template) else word_coverage(query_lex, self.lex[j]),
+                            "coverage": 1.0 if j in (exact, template) else self.coverage(query_lex, j),
                         },
                     )
                     for j in top[row]

@@ -158,3 +158,16 @@ def lexical_form(text: str) -> str:
 def exact_key(text: str) -> str:
     """Key for exact-name comparison: case, spacing and punctuation ignored, wording not."""
     return " ".join(_SPLIT.split(fold(str(text)))).strip()
+
+
+def word_coverage(query_lex: str, candidate_lex: str, min_ratio: float = 80.0) -> float:
+    """Share of the query's words (digits-only words ignored) found in the candidate, typos tolerated.
+    Both arguments are ``lexical_form``s."""
+    from rapidfuzz import fuzz
+
+    words = [w for w in query_lex.split() if not w.isdigit()]
+    cand = candidate_lex.split()
+    if not words or not cand:
+        return 0.0
+    hit = sum(1 for w in words if w in cand or max(fuzz.ratio(w, c) for c in cand) >= min_ratio)
+    return hit / len(words)

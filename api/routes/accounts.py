@@ -36,7 +36,7 @@ class Suggestion(BaseModel):
     full_name: str
     parents: list[Parent]
     score: float = Field(ge=0, le=1)
-    match_kind: str = Field(description="exact, template, hybrid atau lexical")
+    match_kind: str = Field(description="exact, nama_lama, template, hybrid atau lexical")
     source: str = Field(description="Peraturan dasar akun: 050-5889 atau 90/2019")
 
 

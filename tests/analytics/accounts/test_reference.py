@@ -40,6 +40,15 @@ def test_050_5889_wins_and_keeps_the_older_name(reference):
     assert any("Alat Tulis Kantor" in n for n in first.former_names)
 
 
+def test_a_reworded_name_is_an_alias_a_reassigned_code_is_not(reference):
+    mebel = reference.by_code["5.1.02.03.02.0118"]
+    assert any("Meubelair" in n for n in mebel.renamed_from)
+    atk = reference.by_code["5.1.02.01.01.0001"]  # the code now means another account
+    assert atk.former_names and not atk.renamed_from
+    renamed = sum(len(a.renamed_from) for a in reference.accounts)
+    assert 0 < renamed <= sum(len(a.former_names) for a in reference.accounts)
+
+
 def test_sixth_segment_and_groups():
     assert widen_code("5.1.01.01.01.001") == "5.1.01.01.01.0001"
     assert widen_code("5.1.01") == "5.1.01"

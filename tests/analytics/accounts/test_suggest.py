@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -176,3 +177,19 @@ def test_noisy_sets_are_deterministic_and_dev_test_disjoint(reference):
     families = Counter(f for n in test for f in n.families)
     assert families["nama_lama"] > 20 and families["templat"] > 200
     assert sum(1 for n in test if not n.code) == 40
+
+
+@pytest.mark.parametrize("dense", ["all", "auto"])
+def test_pruned_fuzzy_gives_the_same_top_k_as_scoring_everything(suggester, reference, dense):
+    names = [n.text for n in noisy_names(reference, "dev", 11, total=400)][:300]
+    k = 5
+    full = suggester.component_scores(names, dense=dense)
+    pruned = suggester.component_scores(names, dense=dense, k=k)
+    assert np.isnan(pruned["fuzzy"]).mean() > 0.5  # most of the costly scores were skipped
+    want = suggester.fuse(full, names)
+    got = suggester.fuse(pruned, names)
+    for row in range(len(names)):  # the same k best scores (ties aside, the same accounts)
+        best_want, best_got = np.sort(want[row])[::-1][:k], np.sort(got[row])[::-1][:k]
+        assert np.allclose(best_got, best_want, atol=1e-6), names[row]
+        top = np.argsort(-got[row], kind="stable")[:k]
+        assert np.allclose(got[row][top], want[row][top], atol=1e-6), names[row]

@@ -66,3 +66,15 @@ def test_a_bad_reference_leaves_the_one_in_service(suggester, tmp_path):
     with pytest.raises(DataFileError, match="baris 3"):
         suggester.reload(bad)
     assert suggester.reference is before and suggester.suggest(SUBSIDI)[0].match_kind == "template"
+
+
+def test_old_names_lead_to_their_code_written_exactly_or_with_typos(suggester):
+    ref = suggester.reference
+    mebel = ref.by_code["5.1.02.03.02.0118"]
+    old = next(n for n in mebel.renamed_from if "Meubelair" in n)
+    top = suggester.suggest(old)[0]
+    assert (top.code, top.match_kind, top.score) == (mebel.code, "nama_lama", 1.0)
+    typo = old.replace("Meubelair", "Meubelar").replace("Pemeliharaan", "Pemeliharan").upper()
+    assert suggester.suggest(typo)[0].code == mebel.code
+    # the reassigned code's old name does not lead to the code that now means something else
+    assert suggester.suggest("Belanja Alat Tulis Kantor")[0].code == "5.1.02.01.01.0024"
