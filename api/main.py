@@ -17,7 +17,7 @@ from api.metrics import HttpMetrics
 from api.middleware import AuthGate, BodySizeLimit, RequestContext
 from api.ratelimit import TokenBucketLimiter
 from api.routes import accounts, ask, bills, chat, health, metrics, pagu, rekon
-from api.routes import console, webchat
+from api.routes import console, webchat, widget
 from hai.db import init_db
 from hai.settings import Settings, get_settings
 
@@ -54,6 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/charts", StaticFiles(directory=settings.charts_dir), name="charts")
     # The web chat page at / and /chat, its files under /static (api/routes/webchat.py).
     app.include_router(webchat.router)
+    # The embeddable widget: /widget.js, /widget/config, /widget-frame (api/routes/widget.py).
+    app.include_router(widget.router)
     app.mount(webchat.STATIC_URL, webchat.static_files(), name="static")
     # The agent console: pages /console and /console/login, its API under /api/v1/console (api/routes/console/).
     for router in console.routers:

@@ -7,6 +7,11 @@
    (RasaHQ/rasa#13027). Here the join is awaited before ``session_confirm`` is sent.
 2. Input checks, as on the REST channel: an empty or oversized message gets the polite reply of
    ``hai.messages`` instead of reaching the NLU.
+3. Allowed origins. Rasa turns python-socketio's origin check off; here a browser connection is accepted only
+   from the origins in ``HAI_SOCKET_ALLOWED_ORIGINS`` (comma-separated; the launcher sets it to the
+   assistant's own pages and the sites allowed to embed the chat widget, ``Settings.socket_allowed_origins``).
+   Unset or empty: no check, as in Rasa. A refused connection gets socket.io's connect_error and a log line
+   naming the origin; no event of it reaches the bot.
 
 Same name ("socketio"), path (/socket.io) and events as Rasa's channel; enabled in credentials.yml as
 ``channels.socketio.HaiSocketIOInput``.
@@ -14,16 +19,25 @@ Same name ("socketio"), path (/socket.io) and events as Rasa's channel; enabled 
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
+from socketio.exceptions import ConnectionRefusedError
 
 from hai.messages import screen_message, sender_problem
 
 logger = logging.getLogger(__name__)
+ORIGINS_ENV = "HAI_SOCKET_ALLOWED_ORIGINS"
+
+
+def allowed_origins(value: str | None = None) -> list[str]:
+    """The configured origins (``HAI_SOCKET_ALLOWED_ORIGINS``), normalised; [] = no check."""
+    raw = os.environ.get(ORIGINS_ENV, "") if value is None else value
+    return [o.strip().rstrip("/").lower() for o in raw.split(",") if o.strip()]
 
 
 class HaiSocketIOInput(SocketIOInput):
@@ -35,6 +49,22 @@ class HaiSocketIOInput(SocketIOInput):
         blueprint = super().blueprint(on_new_message)  # creates self.sio with Rasa's handlers
         sio = self.sio
         namespace = self.namespace or "/"
+        origins = allowed_origins()
+        if origins:
+            # Checked on connect rather than with python-engineio's own CORS list: the Rasa server's CORS
+            # layer (--cors) already answers the browser's CORS questions, and two answers make one invalid.
+            rasa_connect = sio.handlers[namespace]["connect"]
+
+            async def connect(sid: str, environ: dict, auth: Any = None) -> Any:
+                origin = str(environ.get("HTTP_ORIGIN") or "").rstrip("/").lower()
+                if origin and origin not in origins:
+                    logger.warning("socketio channel: refused a connection from %s (not in %s)", origin,
+                                   ORIGINS_ENV)
+                    raise ConnectionRefusedError(f"origin {origin} tidak diizinkan; lihat HAI_WIDGET_ORIGINS")
+                return await rasa_connect(sid, environ, auth)
+
+            sio.on("connect", connect, namespace=self.namespace)
+            logger.info("socketio channel: browser connections accepted from %s", ", ".join(origins))
         rasa_user_message = sio.handlers[namespace][self.user_message_evt]
 
         async def session_request(sid: str, data: Any) -> None:

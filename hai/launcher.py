@@ -42,6 +42,8 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
         "HAI_TELEGRAM_API_BASE": settings.telegram_api_base,
         # Long button payloads of the Telegram channel (channels/telegram_core.py CallbackPayloads).
         "HAI_TELEGRAM_STATE_DB": str(settings.data_dir / "telegram_state.db"),
+        # Browser origins the socket.io channel accepts (channels/socketio.py): own pages + widget sites.
+        "HAI_SOCKET_ALLOWED_ORIGINS": ",".join(settings.socket_allowed_origins),
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "PYTHONWARNINGS": "ignore",

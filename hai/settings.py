@@ -4,13 +4,29 @@ Every port, URL and path of the service is derived here and nowhere else.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+ORIGIN_RE = re.compile(r"^https?://[a-z0-9.\-]+(:\d{1,5})?$|^https?://\[[0-9a-f:]+\](:\d{1,5})?$")
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def split_origins(value: str) -> list[str]:
+    """'https://A.example/, http://b:8080' -> ['https://a.example', 'http://b:8080']."""
+    return [item.strip().rstrip("/").lower() for item in (value or "").split(",") if item.strip()]
+
+
+def origin_of(url: str) -> str:
+    """The origin (scheme://host[:port]) of a URL, lower case."""
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 class Settings(BaseSettings):
@@ -87,8 +103,49 @@ class Settings(BaseSettings):
     webchat_socket_url: str = ""
     # Path of the socket.io endpoint on that server (Rasa's default; change only with the proxy's).
     webchat_socket_path: str = "/socket.io"
+    # Sites that may embed the chat widget (<script src=".../widget.js">): comma-separated origins such as
+    # "https://hai.kemenkeu.go.id,https://portal.example.go.id". Empty = none; the assistant's own pages
+    # (the API's address and HAI_PUBLIC_URL) always may. The socket.io server accepts connections only from
+    # these origins and its own (``socket_allowed_origins``).
+    widget_origins: str = ""
+
+    @field_validator("widget_origins")
+    @classmethod
+    def _check_origins(cls, value: str) -> str:
+        for item in split_origins(value):
+            if not ORIGIN_RE.match(item):
+                raise ValueError(
+                    f"HAI_WIDGET_ORIGINS: {item!r} bukan origin; tulis skema, host dan port saja, dipisah koma, "
+                    "mis. https://hai.kemenkeu.go.id,http://intranet.example:8080")
+        return value
 
     # --- derived -------------------------------------------------------------------------------
+    @property
+    def widget_origin_list(self) -> list[str]:
+        """The sites allowed to embed the widget, normalised (lower case, no trailing slash)."""
+        return split_origins(self.widget_origins)
+
+    @property
+    def own_origins(self) -> list[str]:
+        """Origins of the assistant's own pages: HAI_PUBLIC_URL and the API's address (127.0.0.1 and
+        localhost both, for a loopback host). Empty when the API listens on every interface without a
+        public URL: then no browser address is known."""
+        out = []
+        if self.public_url:
+            out.append(origin_of(self.public_url))
+        if self.host not in WILDCARD_HOSTS:
+            out.append(origin_of(self.api_url))
+            if self.host in LOOPBACK_NAMES:
+                out += [f"http://{name}:{self.api_port}" for name in sorted(LOOPBACK_NAMES - {"::1"})]
+        return list(dict.fromkeys(out))
+
+    @property
+    def socket_allowed_origins(self) -> list[str]:
+        """Origins the socket.io server accepts: its own pages and the widget's sites; [] = no check (no
+        own address is known, see ``own_origins``)."""
+        own = self.own_origins
+        return list(dict.fromkeys(own + self.widget_origin_list)) if own else []
+
     @property
     def rasa_url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}"

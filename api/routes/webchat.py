@@ -79,16 +79,17 @@ def content_security_policy(socket: str) -> str:
     ])
 
 
-def _settings(request: Request) -> Settings:
+def request_settings(request: Request) -> Settings:
     """The app's settings (``create_app(settings)``), else the process's."""
     return getattr(request.app.state, "settings", None) or get_settings()
 
 
 def _page(request: Request) -> FileResponse:
-    csp = content_security_policy(socket_url(_settings(request), request.url.hostname))
+    csp = content_security_policy(socket_url(request_settings(request), request.url.hostname))
     return FileResponse(CHAT_PAGE, media_type="text/html; charset=utf-8", headers={
         "Cache-Control": "no-cache",
-        "Content-Security-Policy": csp,
+        # only the widget's frame (api/routes/widget.py) may be shown inside other sites
+        "Content-Security-Policy": f"{csp}; frame-ancestors 'self'",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
     })
@@ -107,7 +108,7 @@ def chat_page(request: Request) -> FileResponse:
 @router.get(CONFIG_URL, response_model=WebchatConfig,
             summary="Where the web chat page opens its socket.io connection to the Rasa server")
 def webchat_config(request: Request) -> WebchatConfig:
-    settings = _settings(request)
+    settings = request_settings(request)
     user_evt, bot_evt = socketio_events()
     return WebchatConfig(
         socket_url=socket_url(settings, request.url.hostname),

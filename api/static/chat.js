@@ -407,7 +407,29 @@
     add({ from: "bot", text: TEXT.welcome, choices: [{ title: TEXT.menuButton, payload: "/help" }] });
   }
 
+  /* ---------- embed mode: the page inside the widget's iframe (api/routes/widget.py, static/widget.js) ----- */
+
+  function applyEmbedOptions() {
+    const params = new URLSearchParams(window.location.search);
+    if (params.get("embed") !== "1") return;
+    document.documentElement.classList.add("embed");
+    const greeting = (params.get("greeting") || "").trim();
+    if (greeting) TEXT.welcome = greeting.slice(0, 500);
+    const color = params.get("color") || "";
+    if (/^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/.test(color)) {
+      document.documentElement.style.setProperty("--navy", color);
+      document.documentElement.style.setProperty("--user", color);
+    }
+    // Escape inside the frame closes the widget: tell the page that embeds it (widget.js checks our origin)
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && window.parent !== window) {
+        window.parent.postMessage({ type: "hai-widget-close" }, "*");
+      }
+    });
+  }
+
   function start() {
+    applyEmbedOptions();
     el.form.addEventListener("submit", onSubmit);
     el.input.addEventListener("input", onInput);
     el.input.addEventListener("keydown", onKeyDown);

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from hai.launcher import RASA_BIN
-from testkit.stack import RunningStack, running_stack
+from testkit.stack import RunningStack, free_port, running_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -28,10 +28,16 @@ class Stack(RunningStack):
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Stack:
+def widget_site() -> str:
+    """The one other site allowed to embed the chat widget (tests/e2e/test_widget.py serves a page there)."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, widget_site) -> Stack:
     if not RASA_BIN.exists():
         pytest.fail(f"{RASA_BIN} is missing: run `make install` (make test does it)")
-    with running_stack(data_dir=tmp_path_factory.mktemp("hai-data")) as running:
+    with running_stack(data_dir=tmp_path_factory.mktemp("hai-data"), widget_origins=widget_site) as running:
         yield Stack(running.settings, running.services, running.model)
 
 
