@@ -7,10 +7,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+TELEGRAM_MODES = ("webhook", "polling")
 
 
 class Settings(BaseSettings):
@@ -45,6 +46,13 @@ class Settings(BaseSettings):
     telegram_webhook_url: str = ""
     telegram_api_base: str = "https://api.telegram.org"
     telegram_bot_name: str = "hai_djpb_bot"
+    # How updates reach the bot: "webhook" = Telegram posts them to telegram_webhook_url (needs a public
+    # HTTPS address); "polling" = a supervised worker (channels/telegram_polling.py) fetches them with
+    # getUpdates over outbound HTTPS only and hands them to the same channel.
+    telegram_mode: str = "webhook"
+    # Seconds one getUpdates long poll waits for new updates (polling mode). Keep it under the idle timeout
+    # of any proxy on the way out.
+    telegram_poll_timeout_s: int = Field(25, ge=1, le=50)
 
     # Where users' clients fetch images (pagu charts) from: the API's address unless the service sits
     # behind a proxy or Telegram must reach it from outside.
@@ -88,6 +96,14 @@ class Settings(BaseSettings):
     # Path of the socket.io endpoint on that server (Rasa's default; change only with the proxy's).
     webchat_socket_path: str = "/socket.io"
 
+    @field_validator("telegram_mode", mode="before")
+    @classmethod
+    def _telegram_mode(cls, value: object) -> str:
+        mode = str(value if value is not None else "").strip().lower() or "webhook"
+        if mode not in TELEGRAM_MODES:
+            raise ValueError(f"HAI_TELEGRAM_MODE must be 'webhook' or 'polling', not {value!r}")
+        return mode
+
     # --- derived -------------------------------------------------------------------------------
     @property
     def rasa_url(self) -> str:
@@ -100,6 +116,11 @@ class Settings(BaseSettings):
     @property
     def api_url(self) -> str:
         return f"http://{self.host}:{self.api_port}"
+
+    @property
+    def telegram_polling(self) -> bool:
+        """Whether the Telegram polling worker runs: a bot token is set and HAI_TELEGRAM_MODE=polling."""
+        return bool(self.telegram_token) and self.telegram_mode == "polling"
 
     @property
     def public_base_url(self) -> str:
