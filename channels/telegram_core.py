@@ -15,6 +15,7 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_BASE = "https://api.telegram.org"
+WEBHOOK_PATH = "/webhooks/telegram/webhook"  # the channel's route on the Rasa server
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # carries webhook_secret(); updates without it are refused
 CALLBACK_DATA_MAX_BYTES = 64  # Bot API limit for InlineKeyboardButton.callback_data
 MESSAGE_MAX_CHARS = 4096  # Bot API limit for sendMessage.text
 # Updates the webhook asks Telegram for; everything else (channel posts, member changes ...) is not sent.
@@ -126,16 +129,66 @@ def parse_update(update: dict[str, Any], payloads: CallbackPayloads | None = Non
     return None
 
 
-class SeenUpdates:
-    """Update ids already handled: Telegram re-sends an update when the webhook answered late or not 2xx.
+def update_id_of(update: object) -> int | None:
+    """The integer ``update_id`` of an update as the Bot API sends it; None for anything else."""
+    value = update.get("update_id") if isinstance(update, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
-    Bounded (oldest forgotten first); ids are increasing, so a few thousand cover any retry window.
+
+def update_problem(update: object) -> str | None:
+    """Why an update from getUpdates is not one the channel can take (English, for the log, without any of
+    the message's content), or None when it is well formed."""
+    if not isinstance(update, dict):
+        return f"not a JSON object ({type(update).__name__})"
+    if update_id_of(update) is None:
+        return "no integer update_id"
+    kinds = [key for key in ALLOWED_UPDATES if key in update]
+    if not kinds:
+        keys = sorted(str(key)[:32] for key in update if key != "update_id")[:5]
+        return f"none of {', '.join(ALLOWED_UPDATES)} in it (keys: {keys})"
+    if not isinstance(update[kinds[0]], dict):
+        return f"its {kinds[0]} is a {type(update[kinds[0]]).__name__}, not an object"
+    return None
+
+
+class SeenUpdates:
+    """Update ids already handled: Telegram re-sends an update when the webhook answered late or not 2xx,
+    and the polling worker (``channels/telegram_polling.py``) posts one again when it was stopped after
+    handing it over but before it had stored its offset.
+
+    Bounded (oldest forgotten first); ids are increasing, so a few thousand cover any retry window. With
+    ``db_path`` (the channel's state file, shared with the button payloads) the ids of updates handled to
+    their end (:meth:`done`) are also written to a small SQLite table and read back at start, so that a
+    re-sent update is recognised after a restart of the Rasa server too. Rows older than ``keep_s`` are
+    deleted (Telegram keeps an undelivered update for 24 hours at most).
     """
 
-    def __init__(self, capacity: int = 5000) -> None:
+    def __init__(self, capacity: int = 5000, db_path: str | Path | None = None,
+                 keep_s: float = 2 * 86400) -> None:
         self.capacity = capacity
+        self.db_path = Path(db_path) if db_path else None
+        self.keep_s = keep_s
         self._ids: OrderedDict[int, None] = OrderedDict()
         self._lock = threading.Lock()
+        self._writes = 0
+        if self.db_path:
+            try:
+                self.db_path.parent.mkdir(parents=True, exist_ok=True)
+                with closing(self._connect()) as db, db:
+                    db.execute("CREATE TABLE IF NOT EXISTS telegram_update "
+                               "(update_id INTEGER PRIMARY KEY, handled_at REAL NOT NULL)")
+                    db.execute("DELETE FROM telegram_update WHERE handled_at < ?", (time.time() - keep_s,))
+                    rows = db.execute("SELECT update_id FROM telegram_update ORDER BY handled_at DESC, "
+                                      "update_id DESC LIMIT ?", (capacity,)).fetchall()
+                for (update_id,) in reversed(rows):
+                    self._ids[update_id] = None
+            except (OSError, sqlite3.Error) as exc:
+                logger.warning("telegram: update store %s unusable (%s); handled updates kept in memory only",
+                               self.db_path, exc)
+                self.db_path = None
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(str(self.db_path), timeout=5)
 
     def first_time(self, update_id: int | None) -> bool:
         """True the first time an id is seen (and remembers it); updates without an id always pass."""
@@ -148,6 +201,20 @@ class SeenUpdates:
             while len(self._ids) > self.capacity:
                 self._ids.popitem(last=False)
             return True
+
+    def done(self, update_id: int | None) -> None:
+        """Record that an update was handled to its end: on disk too when ``db_path`` is set."""
+        if not self.db_path or not isinstance(update_id, int) or isinstance(update_id, bool):
+            return
+        try:
+            with closing(self._connect()) as db, db:
+                db.execute("INSERT OR REPLACE INTO telegram_update VALUES (?, ?)", (update_id, time.time()))
+                self._writes += 1
+                if self._writes % 1000 == 0:
+                    db.execute("DELETE FROM telegram_update WHERE handled_at < ?",
+                               (time.time() - self.keep_s,))
+        except sqlite3.Error as exc:
+            logger.warning("telegram: cannot store handled update %s (%s); kept in memory", update_id, exc)
 
 
 # --- button payloads ------------------------------------------------------------------------------

@@ -5,7 +5,9 @@
     python -m hai.launcher check    # print the settings and whether the ports are free
 
 Every port, URL and path comes from ``hai.settings``. The Rasa server runs from its own environment
-(``.venv/rasa``, Rasa 3.6.21 and TensorFlow 2.12); everything else from ``.venv/app``.
+(``.venv/rasa``, Rasa 3.6.21 and TensorFlow 2.12); everything else from ``.venv/app``. With
+HAI_TELEGRAM_MODE=polling and a bot token, a fourth process fetches Telegram updates
+(``channels/telegram_polling.py``); it is started again when it exits, while the others stop the service.
 """
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-from hai.processes import PortInUseError, Service, ServiceError, check_ports_free, stop_all
+from pydantic import ValidationError
+
+from hai.processes import PortInUseError, Service, ServiceError, check_ports_free, stop_all, supervise
 from hai.rasa_model import ModelError, ensure_model
 from hai.settings import ROOT, Settings, get_settings
 
@@ -40,6 +44,7 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
         "HAI_TELEGRAM_WEBHOOK_URL": settings.telegram_webhook_url,
         "HAI_TELEGRAM_BOT_NAME": settings.telegram_bot_name,
         "HAI_TELEGRAM_API_BASE": settings.telegram_api_base,
+        "HAI_TELEGRAM_MODE": settings.telegram_mode,
         # Long button payloads of the Telegram channel (channels/telegram_core.py CallbackPayloads).
         "HAI_TELEGRAM_STATE_DB": str(settings.data_dir / "telegram_state.db"),
         # Browser origins the socket.io channel accepts (channels/socketio.py): own pages + widget sites.
@@ -67,7 +72,8 @@ def credentials_file(settings: Settings) -> Path:
         + '  verify: ${HAI_TELEGRAM_BOT_NAME}\n'
         + '  webhook_url: ${HAI_TELEGRAM_WEBHOOK_URL}\n'
         + '  api_base: ${HAI_TELEGRAM_API_BASE}\n'
-        + '  state_db: ${HAI_TELEGRAM_STATE_DB}\n',
+        + '  state_db: ${HAI_TELEGRAM_STATE_DB}\n'
+        + '  mode: ${HAI_TELEGRAM_MODE}\n',
         encoding="utf-8",
     )
     return target
@@ -116,7 +122,18 @@ def build_services(settings: Settings, model_path: Path) -> list[Service]:
         log_file=logs / "api.log",
         start_timeout_s=120,
     )
-    return [actions, api, rasa]
+    services = [actions, api, rasa]
+    if settings.telegram_polling:
+        services.append(Service(
+            name="telegram-poller",
+            port=None,
+            health_url=None,  # a worker: healthy while it runs
+            cmd=[str(APP_PYTHON), "-m", "channels.telegram_polling"],
+            env={"PYTHONPATH": str(ROOT)},
+            log_file=logs / "telegram-poller.log",
+            restart=True,
+        ))
+    return services
 
 
 def start_services(services: list[Service], log=print) -> None:
@@ -126,7 +143,8 @@ def start_services(services: list[Service], log=print) -> None:
         log(f"[hai] started {service.name} (pid {service.pid}), log: {service.log_file}")
     for service in services:
         service.wait_healthy(others=services)
-        log(f"[hai] {service.name} is healthy on port {service.port}")
+        log(f"[hai] {service.name} is healthy on port {service.port}" if service.port is not None
+            else f"[hai] {service.name} is running")
 
 
 def prepare(settings: Settings) -> Path:
@@ -154,6 +172,8 @@ def run(settings: Settings) -> int:
     if (ROOT / "api" / "static" / "chat.html").exists():
         print(f"[hai]   Web chat:    {settings.api_url}/chat")
     print(f"[hai]   API docs:    {settings.api_url}/docs")
+    if settings.telegram_polling:
+        print(f"[hai]   Telegram:    polling {settings.telegram_api_base} (getUpdates)")
     print("[hai] press Ctrl-C to stop")
 
     stopping = {"flag": False}
@@ -165,9 +185,9 @@ def run(settings: Settings) -> int:
     signal.signal(signal.SIGTERM, _stop)
     exit_code = 0
     while not stopping["flag"]:
-        dead = [s for s in services if not s.alive()]
-        if dead:
-            for s in dead:
+        fatal = supervise(services, ROOT)
+        if fatal:
+            for s in fatal:
                 print(f"[hai] {s.name} exited unexpectedly (code {s.returncode}); last log lines:\n"
                       f"{s.log_tail()}", file=sys.stderr)
             exit_code = 1
@@ -184,7 +204,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["run", "train", "check"])
     args = parser.parse_args(argv)
     os.chdir(ROOT)
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = "HAI_" + "_".join(str(part) for part in error["loc"]).upper()
+            print(f"[hai] bad setting {field}: {error['msg']}", file=sys.stderr)
+        return 2
     if args.command == "run":
         return run(settings)
     if args.command == "train":

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -132,3 +132,20 @@ class ConsoleLogin(Base):
     user_id: Mapped[int] = mapped_column(Integer, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     expires_at: Mapped[float] = mapped_column(Float, index=True)  # unix time, seconds (no time-zone pitfalls)
+
+
+# --- Telegram in polling mode (channels/telegram_polling.py) ---------------------------------------------
+
+
+class TelegramPollOffset(Base):
+    """Where the Telegram polling worker goes on: the next ``update_id`` to ask getUpdates for, per bot.
+
+    Written after each update has been handled and read at start, so a restart of the worker neither
+    repeats nor loses an update. ``bot_id`` is the numeric part of the token before ":" (the bot's public
+    user id), never the token itself."""
+
+    __tablename__ = "telegram_poll_offsets"
+
+    bot_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_update_id: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)

@@ -29,6 +29,9 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+TELEGRAM_MODES = ("webhook", "polling")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HAI_", env_file=".env", extra="ignore")
 
@@ -61,6 +64,13 @@ class Settings(BaseSettings):
     telegram_webhook_url: str = ""
     telegram_api_base: str = "https://api.telegram.org"
     telegram_bot_name: str = "hai_djpb_bot"
+    # How updates reach the bot: "webhook" = Telegram posts them to telegram_webhook_url (needs a public
+    # HTTPS address); "polling" = a supervised worker (channels/telegram_polling.py) fetches them with
+    # getUpdates over outbound HTTPS only and hands them to the same channel.
+    telegram_mode: str = "webhook"
+    # Seconds one getUpdates long poll waits for new updates (polling mode). Keep it under the idle timeout
+    # of any proxy on the way out.
+    telegram_poll_timeout_s: int = Field(25, ge=1, le=50)
 
     # Where users' clients fetch images (pagu charts) from: the API's address unless the service sits
     # behind a proxy or Telegram must reach it from outside.
@@ -119,6 +129,14 @@ class Settings(BaseSettings):
                     "mis. https://hai.kemenkeu.go.id,http://intranet.example:8080")
         return value
 
+    @field_validator("telegram_mode", mode="before")
+    @classmethod
+    def _telegram_mode(cls, value: object) -> str:
+        mode = str(value if value is not None else "").strip().lower() or "webhook"
+        if mode not in TELEGRAM_MODES:
+            raise ValueError(f"HAI_TELEGRAM_MODE must be 'webhook' or 'polling', not {value!r}")
+        return mode
+
     # --- derived -------------------------------------------------------------------------------
     @property
     def widget_origin_list(self) -> list[str]:
@@ -157,6 +175,11 @@ class Settings(BaseSettings):
     @property
     def api_url(self) -> str:
         return f"http://{self.host}:{self.api_port}"
+
+    @property
+    def telegram_polling(self) -> bool:
+        """Whether the Telegram polling worker runs: a bot token is set and HAI_TELEGRAM_MODE=polling."""
+        return bool(self.telegram_token) and self.telegram_mode == "polling"
 
     @property
     def public_base_url(self) -> str:

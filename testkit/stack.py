@@ -46,8 +46,12 @@ class RunningStack:
     services: dict[str, Service]
     model: Path
 
-    def restart(self, name: str) -> None:
+    def restart(self, name: str, hard: bool = False) -> None:
+        """Stop one process (SIGTERM and wait; with ``hard`` SIGKILL, as a crash would) and start it
+        again."""
         svc = self.services[name]
+        if hard:
+            svc.kill()
         svc.stop()
         start_services([svc], log=lambda _m: None)
 

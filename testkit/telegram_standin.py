@@ -10,6 +10,11 @@ For tests and demos of the Telegram channel without Telegram (standard library o
 
 Calls are ``/bot<token>/<method>`` with JSON, form or multipart bodies (or a query string), as the Bot API
 accepts them. A call with another token gets Telegram's 401; ``fail_next`` makes a method fail once.
+
+Polling: ``queue_updates`` puts updates (anything JSON, malformed ones too) in the queue that getUpdates
+serves as Telegram does: ``offset`` confirms (forgets) every update before it, ``limit`` (1-100) caps a
+batch, ``timeout`` long-polls until an update arrives; 409 Conflict while a webhook is set, and for a waiting
+getUpdates when another one starts (two pollers).
 """
 from __future__ import annotations
 
@@ -80,6 +85,10 @@ class TelegramStandIn:
                     "supports_inline_queries": False}
         self.calls: list[Call] = []
         self.webhook: dict[str, Any] = {"url": ""}
+        self.updates: list[Any] = []  # queued for getUpdates, oldest first
+        self.allowed_updates: list[str] | None = None  # as last asked by getUpdates
+        self._poll_generation = 0
+        self._closed = False
         self._failures: dict[str, list[tuple[int, str, int | None]]] = {}
         self._next_message_id = 1
         self._cond = threading.Condition()
@@ -100,6 +109,9 @@ class TelegramStandIn:
         return self
 
     def stop(self) -> None:
+        with self._cond:  # waiting long polls return now
+            self._closed = True
+            self._cond.notify_all()
         self._server.shutdown()
         self._server.server_close()
 
@@ -134,6 +146,17 @@ class TelegramStandIn:
         with self._cond:
             return len(self.calls)
 
+    def queue_updates(self, *updates: Any) -> None:
+        """Queue updates for getUpdates, all at once (a burst); a waiting long poll returns at once."""
+        with self._cond:
+            self.updates.extend(updates)
+            self._cond.notify_all()
+
+    def pending_updates(self) -> list[Any]:
+        """Updates not confirmed yet (getUpdates has not been called with an offset past them)."""
+        with self._cond:
+            return list(self.updates)
+
     def fail_next(self, method: str, error_code: int = 400, description: str = "Bad Request",
                   retry_after: int | None = None) -> None:
         """Make the next call to ``method`` fail with Telegram's error shape (429: with ``retry_after``)."""
@@ -154,7 +177,52 @@ class TelegramStandIn:
                 if retry_after is not None:
                     error["parameters"] = {"retry_after": retry_after}
                 return code, error
+            if method == "getUpdates":
+                return self._get_updates(params)
             return 200, {"ok": True, "result": self._result(method, params)}
+
+    @staticmethod
+    def _error(code: int, description: str) -> tuple[int, dict[str, Any]]:
+        return code, {"ok": False, "error_code": code, "description": description}
+
+    def _get_updates(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """getUpdates, called with ``self._cond`` held (waiting releases it)."""
+        if self.webhook.get("url"):
+            return self._error(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                    "use deleteWebhook to delete the webhook first")
+        try:
+            offset = int(params.get("offset") or 0)
+            limit = min(max(int(params.get("limit") or 100), 1), 100)
+            timeout = max(float(params.get("timeout") or 0), 0.0)
+        except (TypeError, ValueError):
+            return self._error(400, "Bad Request: wrong parameter value")
+        if params.get("allowed_updates") is not None:
+            self.allowed_updates = params["allowed_updates"]
+        self._confirm(offset)
+        self._poll_generation += 1
+        generation = self._poll_generation
+        deadline = time.monotonic() + timeout
+        while not self.updates and not self._closed:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self._cond.wait(left)
+            if generation != self._poll_generation:
+                return self._error(409, "Conflict: terminated by other getUpdates request; make sure that "
+                                        "only one bot instance is running")
+        return 200, {"ok": True, "result": self.updates[:limit]}
+
+    def _confirm(self, offset: int) -> None:
+        """Forget the updates before ``offset`` (a negative offset keeps only the last -offset)."""
+        if offset < 0:
+            del self.updates[:max(len(self.updates) + offset, 0)]
+            return
+        last = -1
+        for index, update in enumerate(self.updates):
+            update_id = update.get("update_id") if isinstance(update, dict) else None
+            if isinstance(update_id, int) and not isinstance(update_id, bool) and update_id < offset:
+                last = index
+        del self.updates[:last + 1]
 
     def _message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
         message_id, self._next_message_id = self._next_message_id, self._next_message_id + 1
@@ -175,9 +243,12 @@ class TelegramStandIn:
             return True
         if method == "deleteWebhook":
             self.webhook = {"url": ""}
+            if str(params.get("drop_pending_updates")).lower() == "true":
+                self.updates.clear()
             return True
         if method == "getWebhookInfo":
-            return {"pending_update_count": 0, "has_custom_certificate": False, **self.webhook}
+            return {"has_custom_certificate": False, **self.webhook,
+                    "pending_update_count": len(self.updates)}
         if method == "sendMessage":
             return self._message(params, text=params.get("text", ""))
         if method == "sendPhoto":
@@ -213,11 +284,14 @@ class TelegramStandIn:
 
             def _reply(self, status: int, answer: dict[str, Any]) -> None:
                 data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the caller went away (a stopped poller's long poll): nobody to answer
 
             def log_message(self, *_args: Any) -> None:  # quiet: the calls are recorded instead
                 pass

@@ -182,3 +182,32 @@ def test_webhook_secret_is_stable_per_token_and_allowed_by_telegram():
     secret = webhook_secret("123456:ABC")
     assert secret == webhook_secret("123456:ABC") != webhook_secret("123456:ABD")
     assert 1 <= len(secret) <= 256 and secret.isalnum()
+
+
+def test_handled_updates_are_remembered_across_a_restart_with_a_state_file(tmp_path):
+    db = tmp_path / "telegram_state.db"
+    seen = SeenUpdates(db_path=db)
+    assert seen.first_time(500) and seen.first_time(501)
+    seen.done(500)  # 501 was still being handled when the server stopped
+    again = SeenUpdates(db_path=db)
+    assert not again.first_time(500)  # re-sent after the restart: not answered twice
+    assert again.first_time(501)  # not finished before: handled again rather than lost
+    old = SeenUpdates(db_path=db, keep_s=-1)  # rows older than keep_s are dropped at start
+    assert old.first_time(500)
+    broken = SeenUpdates(db_path=tmp_path / "broken.db")
+    (tmp_path / "broken.db").unlink()
+    (tmp_path / "broken.db").mkdir()  # the file is gone, a folder in its place
+    broken.done(1)  # only logged: the update was answered all the same
+    assert SeenUpdates(db_path=tmp_path / "broken.db").db_path is None  # unusable store: memory only
+
+
+def test_malformed_updates_are_named_without_their_content():
+    from channels.telegram_core import update_id_of, update_problem
+
+    assert update_problem(message_update("halo", update_id=9)) is None
+    assert update_problem(button_update("halo")) is None
+    assert update_problem(["x"]) == "not a JSON object (list)"
+    assert update_problem({"update_id": "9", "message": {}}) == "no integer update_id"
+    assert update_problem({"update_id": 9, "message": "Budi 0812"}) == "its message is a str, not an object"
+    assert "keys: ['poll']" in update_problem({"update_id": 9, "poll": {"question": "Budi?"}})
+    assert update_id_of({"update_id": True}) is None and update_id_of({"update_id": 3}) == 3
