@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 BUNDLED = "bundled"
+# Prepared questions whose embeddings each process keeps (384 floats each: about 6 MiB in all).
+QUERY_CACHE_SIZE = 4096
 
 
 class EmbeddingModelError(RuntimeError):
@@ -100,6 +103,10 @@ class Embedder:
     device: str = "cpu"
     _model: object = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _query_cache: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False)
+    _cache_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    cache_hits: int = field(default=0, init=False)
+    cache_misses: int = field(default=0, init=False)
 
     @property
     def name(self) -> str:
@@ -136,6 +143,25 @@ class Embedder:
         get_dim = getattr(model, "get_embedding_dimension", None) or getattr(
             model, "get_sentence_embedding_dimension", None)
         return int(get_dim()) if get_dim else int(self.encode(["x"]).shape[1])
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """The embedding of one prepared question, from a bounded per-process cache (least recently used
+        dropped first, ``QUERY_CACHE_SIZE`` questions): a helpdesk hears the same questions again and again,
+        and embedding is the costly part of answering. Returns a (1, dimension) array; do not modify it."""
+        with self._cache_lock:
+            hit = self._query_cache.get(text)
+            if hit is not None:
+                self._query_cache.move_to_end(text)
+                self.cache_hits += 1
+                return hit
+        vector = self.encode([text])
+        vector.setflags(write=False)
+        with self._cache_lock:
+            self.cache_misses += 1
+            self._query_cache[text] = vector
+            while len(self._query_cache) > QUERY_CACHE_SIZE:
+                self._query_cache.popitem(last=False)
+        return vector
 
     def encode(self, texts: list[str], batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
         """Embed ``texts``; returns an array of shape (len(texts), dimension), rows of unit length."""

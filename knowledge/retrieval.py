@@ -122,13 +122,15 @@ class HybridRetriever:
     """Dense + BM25 ranking over the active entries. Build with ``build``; treat as read-only afterwards."""
 
     def __init__(self, entries: list[Entry], index: VectorIndex, texts: list[IndexedText],
-                 weights: dict[str, float], embed):
+                 weights: dict[str, float], embed, embed_query=None):
         self.entries = entries
         self.entry_pos = {e.id: i for i, e in enumerate(entries)}
         self.index = index
         self.texts = texts
         self.weights = dict(weights)
         self._embed = embed
+        # one question at a time: through the embedder's bounded cache when it has one
+        self._embed_query = embed_query or (lambda text: embed([text]))
         self.embedded = 0
         self._entry_of_vector = {t.vector_id: self.entry_pos[t.entry_id] for t in texts}
         # BM25 over single texts, in entry order (contiguous per entry, for reduceat)
@@ -163,7 +165,8 @@ class HybridRetriever:
         if new:
             vectors = embedder.encode([prepare_for_embedding(t.text) for t in new], show_progress=show_progress)
             index.add(np.asarray([t.vector_id for t in new], dtype=np.int64), vectors)
-        retriever = cls(entries, index, texts, weights or DEFAULT_WEIGHTS, embedder.encode)
+        retriever = cls(entries, index, texts, weights or DEFAULT_WEIGHTS, embedder.encode,
+                        getattr(embedder, "encode_query", None))
         retriever.embedded = len(new)
         return retriever
 
@@ -177,7 +180,7 @@ class HybridRetriever:
         """Score every active entry for ``question`` (already checked to be non-empty)."""
         n = len(self.entries)
         if query_vector is None:
-            query_vector = self._embed([prepare_for_embedding(question)])[0]
+            query_vector = self._embed_query(prepare_for_embedding(question))[0]
         dense = np.full(n, -1.0, dtype=np.float32)
         if n:
             wanted = min(DENSE_CANDIDATES, len(self.index))

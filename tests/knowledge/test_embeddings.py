@@ -34,3 +34,18 @@ def test_bundled_vectors_are_unit_length_and_meaningful(embedder):
     assert vectors.dtype == np.float32 and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
     assert embedder.encode([]).shape == (0, 384)
+
+
+def test_repeated_questions_come_from_a_bounded_cache(embedder, monkeypatch):
+    import knowledge.embeddings as embeddings
+
+    monkeypatch.setattr(embeddings, "QUERY_CACHE_SIZE", 2)
+    hits, misses = embedder.cache_hits, embedder.cache_misses
+    first = embedder.encode_query("cara reset password sakti")
+    again = embedder.encode_query("cara reset password sakti")
+    assert again is first and (embedder.cache_hits, embedder.cache_misses) == (hits + 1, misses + 1)
+    assert np.allclose(first, embedder.encode(["cara reset password sakti"]), atol=1e-6)
+    assert not first.flags.writeable  # shared between callers: nobody may change it
+    for text in ("sp2d belum cair", "revisi dipa", "lpj bendahara"):
+        embedder.encode_query(text)
+    assert len(embedder._query_cache) == 2 and "cara reset password sakti" not in embedder._query_cache
