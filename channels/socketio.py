@@ -57,7 +57,9 @@ class HaiSocketIOInput(SocketIOInput):
 
             async def connect(sid: str, environ: dict, auth: Any = None) -> Any:
                 origin = str(environ.get("HTTP_ORIGIN") or "").rstrip("/").lower()
-                if origin and origin not in origins:
+                host = str(environ.get("HTTP_HOST") or "").lower()
+                same_origin = origin.split("://", 1)[-1] == host  # a page or client of this server itself
+                if origin and origin not in origins and not same_origin:
                     logger.warning("socketio channel: refused a connection from %s (not in %s)", origin,
                                    ORIGINS_ENV)
                     raise ConnectionRefusedError(f"origin {origin} tidak diizinkan; lihat HAI_WIDGET_ORIGINS")
