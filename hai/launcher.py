@@ -81,7 +81,10 @@ def credentials_file(settings: Settings) -> Path:
 
 def build_services(settings: Settings, model_path: Path) -> list[Service]:
     logs = settings.log_dir
-    app_env = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    app_env = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
+               # read by knowledge.embeddings in every process that embeds (also when set in .env)
+               "HAI_EMBEDDING_BACKEND": settings.embedding_backend,
+               "HAI_QUERY_CACHE_SIZE": str(settings.query_cache_size)}
     rasa = Service(
         name="rasa",
         port=settings.rasa_port,

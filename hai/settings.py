@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
@@ -52,6 +53,11 @@ class Settings(BaseSettings):
     # been built for the current knowledge base, "off" = never, or a path to a tuned model.
     embedding_tuned: str = "auto"
     kb_dir: Path = ROOT / "knowledge" / "kb"
+    # How the sentence model runs: "onnx" (ONNX Runtime, an export made once per model and kept under
+    # HAI_ONNX_CACHE_DIR or ~/.cache/hai/onnx; the same vectors) or "torch" (PyTorch).
+    embedding_backend: Literal["onnx", "torch"] = "onnx"
+    # Questions whose embeddings each process keeps (a repeated question is not embedded again); 0 = off.
+    query_cache_size: int = Field(4096, ge=0)
 
     # Real exports replace the shipped synthetic samples when set (CSV or XLSX in the SAKTI export format).
     bills_path: Path | None = None

@@ -37,9 +37,7 @@ def test_bundled_vectors_are_unit_length_and_meaningful(embedder):
 
 
 def test_repeated_questions_come_from_a_bounded_cache(embedder, monkeypatch):
-    import knowledge.embeddings as embeddings
-
-    monkeypatch.setattr(embeddings, "QUERY_CACHE_SIZE", 2)
+    monkeypatch.setattr(embedder, "query_cache_size", 2)
     hits, misses = embedder.cache_hits, embedder.cache_misses
     first = embedder.encode_query("cara reset password sakti")
     again = embedder.encode_query("cara reset password sakti")
@@ -49,3 +47,36 @@ def test_repeated_questions_come_from_a_bounded_cache(embedder, monkeypatch):
     for text in ("sp2d belum cair", "revisi dipa", "lpj bendahara"):
         embedder.encode_query(text)
     assert len(embedder._query_cache) == 2 and "cara reset password sakti" not in embedder._query_cache
+
+
+def test_onnx_runtime_gives_the_pytorch_vectors(tmp_path, monkeypatch):
+    from knowledge.embeddings import Embedder
+
+    monkeypatch.setenv("HAI_ONNX_CACHE_DIR", str(tmp_path / "onnx"))
+    texts = ["bagaimana cara mengajukan revisi DIPA ke kanwil?", "sp2d belum cair", "x"]
+    monkeypatch.setenv("HAI_EMBEDDING_BACKEND", "torch")
+    torch_emb = Embedder("bundled")
+    reference = torch_emb.encode(texts)
+    monkeypatch.setenv("HAI_EMBEDDING_BACKEND", "onnx")
+    onnx_emb = Embedder("bundled")
+    got = onnx_emb.encode(texts)
+    assert (torch_emb.backend, onnx_emb.backend) == ("torch", "onnx")
+    assert got.shape == reference.shape and np.allclose((got * reference).sum(axis=1), 1.0, atol=1e-5)
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    exports = list((tmp_path / "onnx").rglob("*.onnx"))
+    assert len(exports) == 1  # made once, then reused
+    assert np.allclose(Embedder("bundled").encode(texts), got, atol=1e-6)
+    assert len(list((tmp_path / "onnx").rglob("*.onnx"))) == 1
+
+
+def test_without_onnx_runtime_the_model_still_loads_with_pytorch(tmp_path, monkeypatch):
+    import knowledge.embeddings as embeddings
+
+    monkeypatch.setenv("HAI_EMBEDDING_BACKEND", "onnx")
+
+    def broken(_path):
+        raise RuntimeError("onnxruntime missing")
+
+    monkeypatch.setattr(embeddings, "_OnnxEncoder", broken)
+    emb = embeddings.Embedder("bundled")
+    assert emb.encode(["halo"]).shape == (1, 384) and emb.backend == "torch"
