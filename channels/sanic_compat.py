@@ -8,7 +8,8 @@ coroutines in tasks first, which is what ``asyncio.wait`` itself did before 3.11
 3.10. It does nothing on other Sanic versions or older Pythons, and is safe to call more than once.
 
 hai/launcher.py starts the Rasa server through this module, so the patch is in place before Sanic runs
-(together with channels/action_calls.py: cheaper calls to the action server)::
+(together with channels/action_calls.py: cheaper calls to the action server, and
+channels/action_fallback.py: an apology when the action server cannot be reached)::
 
     .venv/rasa/bin/python -m channels.sanic_compat run --model ...   # = `rasa run --model ...`
 """
@@ -49,9 +50,10 @@ def apply() -> bool:
 
 if __name__ == "__main__":
     apply()
-    from channels import action_calls
+    from channels import action_calls, action_fallback
 
     action_calls.apply()
+    action_fallback.apply()  # an apology, not silence, when the action server cannot be reached
     from rasa.__main__ import main
 
     sys.argv[0] = "rasa"

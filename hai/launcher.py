@@ -7,7 +7,10 @@
 Every port, URL and path comes from ``hai.settings``. The Rasa server runs from its own environment
 (``.venv/rasa``, Rasa 3.6.21 and TensorFlow 2.12); everything else from ``.venv/app``. With
 HAI_TELEGRAM_MODE=polling and a bot token, a fourth process fetches Telegram updates
-(``channels/telegram_polling.py``); it is started again when it exits, while the others stop the service.
+(``channels/telegram_polling.py``). Every child is supervised (``hai.processes.supervise``): one that dies
+is started again after a growing wait while the others keep serving; more than ``RESTART_LIMIT`` restarts
+of one child within ``RESTART_WINDOW_S`` stops everything with exit code 1. The children's process groups
+are recorded in ``data/runtime/children.json``; a start stops what a killed launcher left running there.
 """
 from __future__ import annotations
 
@@ -20,13 +23,28 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from hai.processes import PortInUseError, Service, ServiceError, check_ports_free, stop_all, supervise
+from hai.processes import (
+    PortInUseError,
+    Service,
+    ServiceError,
+    check_ports_free,
+    remove_pid_file,
+    stop_all,
+    stop_stale_groups,
+    supervise,
+    write_pid_file,
+)
 from hai.rasa_model import ModelError, ensure_model
 from hai.settings import ROOT, Settings, get_settings
 
 RASA_BIN = ROOT / ".venv" / "rasa" / "bin" / "rasa"
 RASA_PYTHON = ROOT / ".venv" / "rasa" / "bin" / "python"
 APP_PYTHON = ROOT / ".venv" / "app" / "bin" / "python"
+
+
+def pid_file(settings: Settings) -> Path:
+    """Where a run records its children's process groups (see ``hai.processes.write_pid_file``)."""
+    return settings.runtime_dir / "children.json"
 
 
 def service_ports(settings: Settings) -> list[tuple[int, str]]:
@@ -103,6 +121,7 @@ def build_services(settings: Settings, model_path: Path) -> list[Service]:
         env=rasa_environment(settings),
         log_file=logs / "rasa.log",
         start_timeout_s=240,
+        restart=True,
     )
     actions = Service(
         name="actions",
@@ -112,6 +131,7 @@ def build_services(settings: Settings, model_path: Path) -> list[Service]:
         env={**app_env, "SANIC_HOST": settings.host, "ACTION_SERVER_SANIC_WORKERS": "1"},
         log_file=logs / "actions.log",
         start_timeout_s=120,
+        restart=True,
     )
     api = Service(
         name="api",
@@ -124,6 +144,7 @@ def build_services(settings: Settings, model_path: Path) -> list[Service]:
         env=app_env,
         log_file=logs / "api.log",
         start_timeout_s=120,
+        restart=True,
     )
     services = [actions, api, rasa]
     if settings.telegram_polling:
@@ -139,10 +160,13 @@ def build_services(settings: Settings, model_path: Path) -> list[Service]:
     return services
 
 
-def start_services(services: list[Service], log=print) -> None:
-    """Start all, then wait for each health check; a child that dies while starting fails the start."""
+def start_services(services: list[Service], log=print, pids: Path | None = None) -> None:
+    """Start all, then wait for each health check; a child that dies while starting fails the start.
+    ``pids``: the pid file, rewritten after each start."""
     for service in services:
         service.start(cwd=ROOT)
+        if pids is not None:
+            write_pid_file(pids, services)
         log(f"[hai] started {service.name} (pid {service.pid}), log: {service.log_file}")
     for service in services:
         service.wait_healthy(others=services)
@@ -157,18 +181,44 @@ def prepare(settings: Settings) -> Path:
     return ensure_model(settings, RASA_BIN, log=print)
 
 
+class _Stop(Exception):
+    """SIGTERM while starting: stop what was started."""
+
+
+def _raise_stop(_signum, _frame):
+    raise _Stop
+
+
 def run(settings: Settings) -> int:
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    try:
+        return _run(settings)
+    finally:  # as they were (tests call run in their own process)
+        signal.signal(signal.SIGINT, handlers[0])
+        signal.signal(signal.SIGTERM, handlers[1])
+
+
+def _run(settings: Settings) -> int:
     started_at = time.monotonic()
     services: list[Service] = []
+    pids = pid_file(settings)
+    # Until the supervision loop runs, Ctrl-C (KeyboardInterrupt) and SIGTERM (_Stop) abort the start and
+    # stop what was started.
+    signal.signal(signal.SIGTERM, _raise_stop)
     try:
+        stop_stale_groups(pids, log=lambda line: print(line, file=sys.stderr))
         check_ports_free(settings.host, service_ports(settings))
         model = prepare(settings)
         services = build_services(settings, model)
-        start_services(services)
+        start_services(services, pids=pids)
     except (PortInUseError, ModelError, ServiceError) as exc:
         print(f"[hai] cannot start: {exc}", file=sys.stderr)
-        stop_all(services)
+        _shutdown(services, pids)
         return 2
+    except (KeyboardInterrupt, _Stop):
+        print("[hai] interrupted while starting; stopping ...", file=sys.stderr)
+        _shutdown(services, pids)
+        return 130
 
     print(f"[hai] ready in {time.monotonic() - started_at:.1f} s")
     print(f"[hai]   Rasa REST:   {settings.rasa_url}/webhooks/rest/webhook")
@@ -187,19 +237,29 @@ def run(settings: Settings) -> int:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     exit_code = 0
-    while not stopping["flag"]:
-        fatal = supervise(services, ROOT)
-        if fatal:
-            for s in fatal:
-                print(f"[hai] {s.name} exited unexpectedly (code {s.returncode}); last log lines:\n"
-                      f"{s.log_tail()}", file=sys.stderr)
-            exit_code = 1
-            break
-        time.sleep(0.5)
-    print("[hai] stopping ...")
-    stop_all(services)
-    print("[hai] stopped")
+    try:
+        while not stopping["flag"]:
+            fatal = supervise(services, ROOT, pid_file=pids)
+            if fatal:
+                for s in fatal:
+                    if not s.gave_up:  # a given-up one was reported by supervise, with its last lines
+                        print(f"[hai] {s.name} exited unexpectedly (code {s.returncode}); last log lines:\n"
+                              f"{s.log_tail()}", file=sys.stderr)
+                print("[hai] giving up: stopping every process of the service", file=sys.stderr)
+                exit_code = 1
+                break
+            time.sleep(0.5)
+    finally:
+        print("[hai] stopping ...")
+        _shutdown(services, pids)
+        print("[hai] stopped")
     return exit_code
+
+
+def _shutdown(services: list[Service], pids: Path) -> None:
+    """Stop every child with its whole process group, then forget the pid file."""
+    stop_all(services)
+    remove_pid_file(pids)
 
 
 def main(argv: list[str] | None = None) -> int:
