@@ -168,6 +168,11 @@ def test_widget_answers_on_an_allowed_site_and_survives_a_reload(browser, allowe
         visitor.send("terima kasih")
         expect(visitor.bot("Sama-sama")).to_be_visible(timeout=REPLY_MS)
 
+        page.get_by_role("link", name="Halaman lain").click()  # another page of the host site
+        page.wait_for_url("**/lain.html")
+        expect(visitor.panel).to_be_visible(timeout=REPLY_MS)
+        expect(visitor.bot("Sama-sama")).to_be_visible(timeout=REPLY_MS)
+
         visitor.chat.get_by_label("Pertanyaan Anda").press("Escape")  # Escape in the chat closes the widget
         expect(visitor.panel).to_be_hidden()
         expect(visitor.launcher).to_be_focused()
