@@ -34,10 +34,18 @@ def widget_site() -> str:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory, widget_site) -> Stack:
+def console_api_port() -> int:
+    """Port of the second API process that tests/e2e/test_console.py starts with its own knowledge base; its
+    pages are the assistant's own too, so the socket.io server must accept them."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, widget_site, console_api_port) -> Stack:
     if not RASA_BIN.exists():
         pytest.fail(f"{RASA_BIN} is missing: run `make install` (make test does it)")
-    with running_stack(data_dir=tmp_path_factory.mktemp("hai-data"), widget_origins=widget_site) as running:
+    allowed = f"{widget_site},http://127.0.0.1:{console_api_port}"
+    with running_stack(data_dir=tmp_path_factory.mktemp("hai-data"), widget_origins=allowed) as running:
         yield Stack(running.settings, running.services, running.model)
 
 

@@ -21,7 +21,7 @@ from api.users import create_user
 from hai.launcher import build_services, start_services
 from hai.processes import stop_all
 from hai.settings import ROOT, Settings
-from testkit.stack import child_environment, free_port
+from testkit.stack import child_environment
 from tests.e2e.test_webchat import DESKTOP, PHONE, REPLY_MS, SCREENSHOTS, ChatTab
 
 pytestmark = pytest.mark.e2e
@@ -36,7 +36,7 @@ NEW_ANSWER = ("Akun e-Rekon yang terkunci dibuka kembali oleh admin Kanwil DJPb 
 
 
 @pytest.fixture(scope="module")
-def console(stack, tmp_path_factory):
+def console(stack, tmp_path_factory, console_api_port):
     """(settings of the console's API process, caller API key for /api/v1/ask)."""
     root = tmp_path_factory.mktemp("console")
     kb_dir, data_dir = root / "kb", root / "data"
@@ -44,7 +44,7 @@ def console(stack, tmp_path_factory):
     if (ROOT / "data" / "index").is_dir():  # vectors of the unchanged texts: no full re-embedding at start
         shutil.copytree(ROOT / "data" / "index", data_dir / "index")
     data_dir.mkdir(exist_ok=True)
-    settings = stack.settings.model_copy(update={"api_port": free_port(), "kb_dir": kb_dir})
+    settings = stack.settings.model_copy(update={"api_port": console_api_port, "kb_dir": kb_dir})
     api = next(s for s in build_services(settings, stack.model) if s.name == "api")
     api.env.update(child_environment(settings), HAI_DATA_DIR=str(data_dir), HAI_KB_DIR=str(kb_dir))
     # the test's own look-ups (users, keys) go to the same database and key secret as that process
