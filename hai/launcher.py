@@ -147,6 +147,18 @@ def build_services(settings: Settings, model_path: Path) -> list[Service]:
         restart=True,
     )
     services = [actions, api, rasa]
+    if settings.embedding_tuned == "auto":
+        # Tunes the embedding model when none was built for this knowledge base (or enough of it changed),
+        # at the lowest CPU priority; actions and api swap the tuned model in when it is recorded.
+        services.append(Service(
+            name="tuner",
+            port=None,
+            health_url=None,  # a worker: healthy while it runs
+            cmd=[str(APP_PYTHON), "-m", "knowledge", "autotune"],
+            env=app_env,
+            log_file=logs / "tuner.log",
+            restart=True,
+        ))
     if settings.telegram_polling:
         services.append(Service(
             name="telegram-poller",

@@ -44,6 +44,11 @@ def shared(build: Callable[[S], T], settings: S) -> T:
         return _objects[key]
 
 
+def peek(build: Callable[[S], T], settings: S) -> T | None:
+    """The object ``shared`` built for this builder and settings, or ``None`` when none was built yet."""
+    return _objects.get((build, settings_key(settings)))
+
+
 def clear() -> None:
     """Forget every shared object (tests, or after the data changed); the next call builds again."""
     with _guard:

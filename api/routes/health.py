@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from hai.db import ping
+from hai.registry import peek
 
 router = APIRouter(prefix="/api/v1/health", tags=["health"])
 
@@ -38,6 +39,17 @@ async def _probe(client: httpx.AsyncClient, name: str, url: str) -> Component:
         return Component(name=name, ok=False, detail=type(exc).__name__)
 
 
+def _knowledge(settings) -> Component:
+    """Which sentence model this process answers with (``base`` until the tuned one is swapped in)."""
+    from knowledge.search import KnowledgeSearch
+
+    search = peek(KnowledgeSearch.from_settings, settings)
+    if search is None:
+        return Component(name="knowledge", ok=True, detail="dimuat pada pertanyaan pertama")
+    return Component(name="knowledge", ok=True, detail=f"model {search.model_kind} ({search.backend}), "
+                                                       f"{len(search.knowledge_base.active())} entri")
+
+
 @router.get("", response_model=Ready, summary="The API, its database, the Rasa server and the action server")
 async def ready(request: Request) -> Ready:
     settings = request.app.state.settings
@@ -45,5 +57,5 @@ async def ready(request: Request) -> Ready:
         rasa = await _probe(client, "rasa", f"{settings.rasa_url}/status")
         actions = await _probe(client, "actions", f"http://{settings.host}:{settings.action_port}/health")
     db = Component(name="database", ok=ping(settings))
-    components = [db, rasa, actions]
+    components = [db, rasa, actions, _knowledge(settings)]
     return Ready(status="ok" if all(c.ok for c in components) else "degraded", components=components)

@@ -17,7 +17,9 @@ def test_live_and_ready_report_components(monkeypatch, tmp_path):
     finally:
         settings_module.get_settings.cache_clear()
     components = {c["name"]: c["ok"] for c in ready["components"]}
-    assert components == {"database": True, "rasa": False, "actions": False}
+    details = {c["name"]: c["detail"] for c in ready["components"]}
+    assert details["knowledge"] == "dimuat pada pertanyaan pertama"  # the health check loads no model
+    assert components == {"database": True, "rasa": False, "actions": False, "knowledge": True}
     assert ready["status"] == "degraded"
     assert (tmp_path / "app.db").exists()
 

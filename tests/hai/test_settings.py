@@ -77,11 +77,25 @@ def test_polling_mode_adds_a_supervised_worker_and_tells_the_channel(tmp_path):
     def names(**kw):
         return [s.name for s in build_services(Settings(data_dir=tmp_path, **kw), Path("model.tar.gz"))]
 
-    assert names(telegram_token="1:x") == ["actions", "api", "rasa"]
-    assert names(telegram_mode="polling") == ["actions", "api", "rasa"]  # no token: Telegram is off
+    assert names(telegram_token="1:x", embedding_tuned="off") == ["actions", "api", "rasa"]
+    assert names(telegram_mode="polling", embedding_tuned="off") == ["actions", "api", "rasa"]  # no token
     settings = Settings(data_dir=tmp_path, telegram_token="1:x", telegram_mode="polling")
     poller = build_services(settings, Path("model.tar.gz"))[-1]
     assert poller.name == "telegram-poller" and poller.restart and poller.port is None
     assert poller.cmd[-2:] == ["-m", "channels.telegram_polling"] and "app" in poller.cmd[0]
     assert rasa_environment(settings)["HAI_TELEGRAM_MODE"] == "polling"
     assert "mode: ${HAI_TELEGRAM_MODE}" in credentials_file(settings).read_text(encoding="utf-8")
+
+
+def test_the_background_tuner_runs_unless_tuning_is_off(tmp_path):
+    from pathlib import Path
+
+    from hai.launcher import build_services
+
+    services = {s.name: s for s in build_services(Settings(data_dir=tmp_path), Path("model.tar.gz"))}
+    tuner = services["tuner"]
+    assert tuner.restart and tuner.port is None and tuner.cmd[-2:] == ["knowledge", "autotune"]
+    assert tuner.env["HAI_EMBEDDING_BACKEND"] == "onnx"
+    for value in ("off", "/models/tuned-sendiri"):  # off, or a fixed tuned model: nothing to build
+        assert "tuner" not in [s.name for s in build_services(Settings(data_dir=tmp_path, embedding_tuned=value),
+                                                              Path("model.tar.gz"))]
