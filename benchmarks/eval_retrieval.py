@@ -244,6 +244,15 @@ def main(argv: list[str] | None = None) -> int:
     answered = sum(o == "answer" for o in hybrid_outcomes)
     print(f"presisi jawaban langsung: {correct_answers / max(1, answered):.3f} ({answered} dijawab langsung)")
     print("top-1 hybrid per gaya: " + ", ".join(f"{k}={v:.2f}" for k, v in hybrid.by_style.items()))
+    batches = sorted(hybrid.by_batch or {})
+    if len(batches) > 1:  # a later addition to the held-out set is reported apart from what came before
+        print("\ntop-1 per bagian set held-out: " + ", ".join(f"{b} n={hybrid.by_batch[b][1]}" for b in batches))
+        for s in scores:
+            print(f"  {s.name:<24} " + " ".join(f"{b}={s.by_batch[b][0]:.3f}" for b in batches if b in s.by_batch))
+        for b in batches:
+            picked = [o for o, q in zip(hybrid_outcomes, questions) if q.expected_id and q.batch == b]
+            print(f"  hasil layanan (hybrid), {b}: " + ", ".join(
+                f"{o}={picked.count(o) / max(1, len(picked)):.2f}" for o in ("answer", "alternatives", "handoff")))
     png = settings.data_dir / "eval" / "retrieval.png"
     _draw(scores, png)
     print(f"grafik: {png}  ({time.time() - started:.0f} s)")

@@ -2,7 +2,9 @@
 
 The held-out file is written separately from the training questions and is only ever read here, to
 report; nothing is tuned on it. Format: a list (or ``{questions: [...]}``) of
-``{question, expected_id (null = out of scope), style}``.
+``{question, expected_id (null = out of scope), style, batch?}``; ``batch`` names a later addition to the
+set (e.g. ``l2`` for the questions written for the L2 teams' entries), so that it is reported apart from
+the questions that came before it (batch ``awal``).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ class HeldoutQuestion:
     question: str
     expected_id: str | None  # None: out of scope, must not be answered
     style: str
+    batch: str = "awal"  # which addition to the set the question came with
 
 
 def load_heldout(path: Path = HELDOUT_FILE, known_ids: set[str] | None = None) -> tuple[list[HeldoutQuestion], list[str]]:
@@ -46,7 +49,8 @@ def load_heldout(path: Path = HELDOUT_FILE, known_ids: set[str] | None = None) -
         if expected and known_ids is not None and expected not in known_ids:
             problems.append(f"#{n}: expected_id {expected!r} tidak ada di knowledge base (dilewati)")
             continue
-        out.append(HeldoutQuestion(str(item["question"]), expected, str(item.get("style") or "")))
+        out.append(HeldoutQuestion(str(item["question"]), expected, str(item.get("style") or ""),
+                                   str(item.get("batch") or "awal")))
     return out, problems
 
 
@@ -64,6 +68,7 @@ class SystemScore:
     n_oos: int
     by_style: dict[str, float]
     note: str = ""
+    by_batch: dict[str, tuple[float, int]] | None = None  # batch -> (top-1, in-scope questions)
 
     def row(self) -> str:
         oos = "   n/a" if self.oos_reject is None else f"{self.oos_reject:6.3f}"
@@ -77,6 +82,7 @@ def score_system(name: str, questions: list[HeldoutQuestion], ranked: list[list[
     hits1 = hits5 = 0
     rr = 0.0
     style_hits: dict[str, list[int]] = defaultdict(list)
+    batch_hits: dict[str, list[int]] = defaultdict(list)
     n_in = 0
     for q, ids in zip(questions, ranked):
         if q.expected_id is None:
@@ -87,6 +93,7 @@ def score_system(name: str, questions: list[HeldoutQuestion], ranked: list[list[
         hits5 += rank is not None and rank <= 5
         rr += 1.0 / rank if rank else 0.0
         style_hits[q.style or "-"].append(int(rank == 1))
+        batch_hits[q.batch].append(int(rank == 1))
     oos = [r for q, r in zip(questions, rejected or []) if q.expected_id is None]
     lost = [r for q, r in zip(questions, rejected or []) if q.expected_id is not None]
     n = max(1, n_in)
@@ -94,4 +101,5 @@ def score_system(name: str, questions: list[HeldoutQuestion], ranked: list[list[
                        (sum(oos) / len(oos)) if rejected is not None and oos else None,
                        (sum(lost) / len(lost)) if rejected is not None and lost else None, n_in,
                        sum(q.expected_id is None for q in questions),
-                       {s: sum(v) / len(v) for s, v in sorted(style_hits.items())}, note)
+                       {s: sum(v) / len(v) for s, v in sorted(style_hits.items())}, note,
+                       {b: (sum(v) / len(v), len(v)) for b, v in sorted(batch_hits.items())})

@@ -29,3 +29,15 @@ def test_score_system_ranks_and_rejections():
     assert score.oos_reject == 1.0 and score.in_reject == pytest.approx(1 / 3) and score.n_oos == 1
     assert score.by_style == {"chat": 1.0, "formal": 0.0}
     assert score_system("s", qs, ranked, None).oos_reject is None
+
+
+def test_a_later_batch_of_the_heldout_set_is_scored_apart(tmp_path):
+    items = [{"question": "cara revisi dipa", "expected_id": "dipa-001", "style": "chat"},
+             {"question": "fa detail beda", "expected_id": "lap-001", "style": "chat", "batch": "l2"},
+             {"question": "hibah barang", "expected_id": "hib-001", "style": "formal", "batch": "l2"}]
+    path = tmp_path / "heldout.yaml"
+    path.write_text(yaml.safe_dump(items), encoding="utf-8")
+    questions, _ = load_heldout(path)
+    assert [q.batch for q in questions] == ["awal", "l2", "l2"]
+    score = score_system("s", questions, [["dipa-001"], ["lap-001"], ["x", "hib-001"]], None)
+    assert score.by_batch == {"awal": (1.0, 1), "l2": (0.5, 2)} and score.top1 == pytest.approx(2 / 3)
