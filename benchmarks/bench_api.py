@@ -87,15 +87,13 @@ def heldout_top1_delta(settings) -> tuple[float, float, float]:
     scoped = [q for q in questions if q.expected_id]
     top1 = {}
     for backend in ("onnx", "torch"):
-        os.environ["HAI_EMBEDDING_BACKEND"] = backend
-        embedder = Embedder(search.model_spec)
+        embedder = Embedder(search.model_spec, use_backend=backend)
         retriever = HybridRetriever.build(entries, embedder, search.params.weights)
         ranked = rank_questions(retriever, [q.question for q in scoped])
         top1[backend] = float(np.mean([r is not None and r.top_ids("fused", 1)[0] == q.expected_id
                                        for r, q in zip(ranked, scoped)]))
         print(f"held-out top-1 ({embedder.backend}, {search.model_kind} model): {top1[backend]:.3f} "
               f"({len(scoped)} questions)", flush=True)
-    os.environ.pop("HAI_EMBEDDING_BACKEND", None)
     return top1["onnx"], top1["torch"], 100.0 * (top1["onnx"] - top1["torch"])
 
 

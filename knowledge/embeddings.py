@@ -78,20 +78,35 @@ class _PlainEncoder:
 
     def encode(self, texts, batch_size=64, show_progress_bar=False, **_ignored) -> np.ndarray:
         import torch
-        from tqdm.auto import tqdm
 
-        order = np.argsort([-len(t) for t in texts], kind="stable")  # similar lengths share a batch
-        out = np.empty((len(texts), self.get_embedding_dimension()), dtype=np.float32)
-        with torch.inference_mode():
-            for start in tqdm(range(0, len(texts), batch_size), desc="Batches", disable=not show_progress_bar):
-                idx = order[start:start + batch_size]
-                batch = self.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
-                                       max_length=self.max_length, return_tensors="pt").to(self.device)
+        def forward(batch_texts: list[str]) -> np.ndarray:
+            batch = self.tokenizer(batch_texts, padding=True, truncation=True, max_length=self.max_length,
+                                   return_tensors="pt").to(self.device)
+            with torch.inference_mode():
                 hidden = self.model(**batch).last_hidden_state
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-                out[idx] = torch.nn.functional.normalize(pooled, dim=1).cpu().numpy()
-        return out
+            return _mean_pool(hidden.float().cpu().numpy(), batch["attention_mask"].cpu().numpy())
+
+        return _encode_in_batches(texts, self.get_embedding_dimension(), batch_size, show_progress_bar, forward)
+
+
+def _mean_pool(hidden: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+    """Mean over the real tokens (padding masked out), then unit length: what those pipelines compute."""
+    mask = attention_mask[..., None].astype(np.float32)
+    pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+    return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+
+def _encode_in_batches(texts, dimension: int, batch_size: int, show_progress: bool, forward) -> np.ndarray:
+    """``forward(batch of texts) -> pooled unit vectors``, over ``texts`` sorted by length (similar lengths
+    share a batch, so little padding), written back in the callers' order."""
+    from tqdm.auto import tqdm
+
+    order = np.argsort([-len(t) for t in texts], kind="stable")
+    out = np.empty((len(texts), dimension), dtype=np.float32)
+    for start in tqdm(range(0, len(texts), batch_size), desc="Batches", disable=not show_progress):
+        idx = order[start:start + batch_size]
+        out[idx] = forward([texts[i] for i in idx])
+    return out
 
 
 BACKENDS = ("onnx", "torch")
@@ -209,20 +224,13 @@ class _OnnxEncoder:
         return self.dimension
 
     def encode(self, texts, batch_size=64, show_progress_bar=False, **_ignored) -> np.ndarray:
-        from tqdm.auto import tqdm
-
-        order = np.argsort([-len(t) for t in texts], kind="stable")
-        out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for start in tqdm(range(0, len(texts), batch_size), desc="Batches", disable=not show_progress_bar):
-            idx = order[start:start + batch_size]
-            batch = self.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
-                                   max_length=self.max_length, return_tensors="np")
+        def forward(batch_texts: list[str]) -> np.ndarray:
+            batch = self.tokenizer(batch_texts, padding=True, truncation=True, max_length=self.max_length,
+                                   return_tensors="np")
             feeds = {n: np.asarray(batch[n], dtype=np.int64) for n in self.inputs}
-            hidden = self.session.run(None, feeds)[0]
-            mask = feeds["attention_mask"][..., None].astype(np.float32)
-            pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
-            out[idx] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
-        return out
+            return _mean_pool(self.session.run(None, feeds)[0], feeds["attention_mask"])
+
+        return _encode_in_batches(texts, self.dimension, batch_size, show_progress_bar, forward)
 
 
 @dataclass
@@ -239,6 +247,7 @@ class Embedder:
     cache_misses: int = field(default=0, init=False)
     query_cache_size: int = field(default_factory=query_cache_size)
     backend: str = field(default="", init=False)  # "onnx" or "torch" once loaded
+    use_backend: str = ""  # "onnx" or "torch" for this embedder; empty: HAI_EMBEDDING_BACKEND
 
     @property
     def name(self) -> str:
@@ -259,7 +268,8 @@ class Embedder:
                         raise EmbeddingModelError(f"model embedding tidak ditemukan: {path!r}")
                     try:
                         if _plain_pipeline(Path(path)):
-                            if embedding_backend() == "onnx" and self.device == "cpu":
+                            wanted = self.use_backend if self.use_backend in BACKENDS else embedding_backend()
+                            if wanted == "onnx" and self.device == "cpu":
                                 try:
                                     self._model = _OnnxEncoder(Path(path))
                                     self.backend = "onnx"

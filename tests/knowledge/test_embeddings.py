@@ -67,6 +67,8 @@ def test_onnx_runtime_gives_the_pytorch_vectors(tmp_path, monkeypatch):
     assert len(exports) == 1  # made once, then reused
     assert np.allclose(Embedder("bundled").encode(texts), got, atol=1e-6)
     assert len(list((tmp_path / "onnx").rglob("*.onnx"))) == 1
+    chosen = Embedder("bundled", use_backend="torch")  # one embedder's own choice beats the setting
+    assert np.allclose(chosen.encode(texts), reference, atol=1e-6) and chosen.backend == "torch"
 
 
 def test_without_onnx_runtime_the_model_still_loads_with_pytorch(tmp_path, monkeypatch):
