@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test install browser weka train validate pytest reset check \
-        eval-retrieval bench-retrieval bench-pagu bench-bills bench-rekon eval-accounts eval-nlu bench-chat bench-api contract-api bench-turns tune
+        eval-retrieval bench-retrieval bench-pagu bench-bills bench-rekon eval-accounts eval-nlu bench-chat bench-api contract-api bench-turns bench-startup tune
 
 run: install
 	$(APP_PY) -m hai.launcher run
@@ -101,5 +101,9 @@ bench-api: .venv/app/.installed
 	$(APP_PY) -m benchmarks.bench_api
 
 # schemathesis over the OpenAPI document with 100 generated examples per operation (the test suite uses 8)
+# A fresh `make run` (empty data folder and ONNX cache) to its first answer and to the tuned model answering.
+bench-startup: install
+	$(APP_PY) -m benchmarks.bench_startup
+
 contract-api: .venv/app/.installed
 	HAI_SCHEMATHESIS_EXAMPLES=100 $(APP_PY) -m pytest -q -s -p no:cacheprovider tests/api/test_openapi_fuzz.py
