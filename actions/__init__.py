@@ -12,6 +12,7 @@ from actions import (  # noqa: F401
     analytics_actions,
     cancel,
     faq,
+    feedback,
     forms,
     handoff,
     menu,

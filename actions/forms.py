@@ -54,8 +54,9 @@ EXISTS_TIMEOUT_S = 5.0  # an existence check is a convenience: when slow, the va
 
 
 def _looks_like_value(text: str) -> bool:
-    """A digit in a few words ("12a4", "Rp 1.250.000", "02/2024") is an answer whatever the intent."""
-    return bool(re.search(r"\d", text)) and len(text.split()) <= 4
+    """A digit in a few words ("12a4", "Rp 1.250.000", "02/2024") is an answer whatever the intent; a button's
+    payload ('/feedback{"answer_id":"…"}') never is."""
+    return not text.lstrip().startswith("/") and bool(re.search(r"\d", text)) and len(text.split()) <= 4
 
 
 def _value_before_message(tracker: Tracker, slot: str) -> Any:

@@ -28,7 +28,7 @@ SURE_INTENT_CONFIDENCE = 0.7
 # Intents the rules (scripts/gen_form_rules.py) answer during any form: the form steps aside for them even
 # where a free-text mapping already took the message as a value.
 STEP_ASIDE_INTENTS = frozenset({
-    "cancel", "human_handoff", "help", "bot_identity", "goodbye",
+    "cancel", "human_handoff", "help", "bot_identity", "goodbye", "feedback",
     "check_bill", "forecast_pagu", "rekon_risk", "suggest_account", "validate_account",
 })
 STOP_REPLY = (f"Maaf, isian tadi {MAX_VALIDATION_FAILURES} kali berturut-turut belum sesuai, jadi "

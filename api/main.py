@@ -16,7 +16,7 @@ from api.errors import install_handlers
 from api.metrics import HttpMetrics
 from api.middleware import AuthGate, BodySizeLimit, RequestContext
 from api.ratelimit import TokenBucketLimiter
-from api.routes import accounts, ask, bills, chat, health, metrics, pagu, rekon
+from api.routes import accounts, answers, ask, bills, chat, health, metrics, pagu, rekon
 from api.routes import console, webchat, widget
 from hai.db import init_db
 from hai.settings import Settings, get_settings
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.audit = AuditWriter(settings)
     app.state.rasa_client = httpx.AsyncClient(timeout=settings.rasa_timeout_s)
     install_handlers(app)
-    for module in (health, ask, chat, bills, pagu, rekon, accounts, metrics):
+    for module in (health, ask, answers, chat, bills, pagu, rekon, accounts, metrics):
         app.include_router(module.router)
     settings.charts_dir.mkdir(parents=True, exist_ok=True)
     app.mount("/charts", StaticFiles(directory=settings.charts_dir), name="charts")

@@ -1,4 +1,4 @@
-"""The app's own database (handoffs, unanswered questions, API keys, audit log): SQLAlchemy 2.
+"""The app's own database (handoffs, unanswered questions, answer votes, API keys, audit log): SQLAlchemy 2.
 
 SQLite under the data folder by default; any SQLAlchemy URL (e.g. PostgreSQL) through ``HAI_APP_DB_URL``.
 Tables are declared in ``hai.models`` and created by ``init_db``.

@@ -70,6 +70,32 @@ class HandoffReply(Base):
     delivered: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+
+class AnswerFeedback(Base):
+    """An answer the assistant gave from the knowledge base, and the user's vote on it (helpdesk/feedback.py).
+
+    A row is written when the answer goes out (``vote`` empty) and updated by each vote, so an answer has one
+    vote and the last one counts. ``id`` is random and unguessable (it travels in buttons and API responses).
+    Whose answer it was: ``sender_hash`` (sha256 of the conversation id, as for unanswered questions) for a
+    chat, ``caller`` (``key:<id>`` or ``user:<id>``) for an API caller. ``question`` and ``comment`` are
+    stored redacted. ``alternative_ids``: the next best entries, offered after a thumbs down."""
+
+    __tablename__ = "answer_feedback"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    entry_id: Mapped[str] = mapped_column(String(64), index=True)
+    confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    channel: Mapped[str] = mapped_column(String(32), default="rest")
+    sender_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    caller: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    question: Mapped[str] = mapped_column(Text, default="")
+    alternative_ids: Mapped[list] = mapped_column(JSON, default=list)
+    vote: Mapped[str | None] = mapped_column(String(8), nullable=True, index=True)  # up, down; None: not yet
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    voted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
 # --- HTTP API: callers, staff accounts and the audit trail (api/keys.py, api/users.py, api/audit.py) -----
 
 

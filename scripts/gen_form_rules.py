@@ -21,9 +21,11 @@ FORMS = {
 }
 
 # Answered, then the form asks its question again. The account forms take free text (an account
-# name), so a question-like answer there is the slot value, not a helpdesk question.
+# name), so a question-like answer there is the slot value, not a helpdesk question. A 👍/👎 button under
+# an answer given in a form is a payload, never free text, so it interrupts every form.
 INTERRUPTIONS = {
     "ask_helpdesk": ["action_answer_question"],
+    "feedback": ["action_answer_feedback"],
     "help": ["action_show_menu"],
     "bot_identity": ["utter_bot_identity"],
     "greet": ["utter_greet"],

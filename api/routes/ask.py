@@ -1,14 +1,23 @@
-"""POST /api/v1/ask: a question to the knowledge base; an answer, alternatives to choose from, or a handoff."""
+"""POST /api/v1/ask: a question to the knowledge base; an answer, alternatives to choose from, or a handoff.
+
+An answer comes with an ``answer_id`` for ``POST /api/v1/answers/{answer_id}/feedback``
+(api/routes/answers.py).
+"""
 from __future__ import annotations
 
+import logging
 from typing import Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from api.deps import current_principal, knowledge, SettingsDep
+from api.deps import CurrentPrincipal, current_principal, knowledge, SettingsDep
 from api.errors import COMMON_ERRORS, error_responses
+from hai.settings import Settings
+from helpdesk import feedback
 from knowledge.search import MAX_QUESTION_CHARS, AskResult, EntryHit
+
+log = logging.getLogger("api.ask")
 
 router = APIRouter(prefix="/api/v1", tags=["tanya jawab"], dependencies=[Depends(current_principal)],
                    responses={**COMMON_ERRORS, **error_responses(503)})
@@ -46,6 +55,8 @@ class AskResponse(BaseModel):
     answer: Answer | None = None
     alternatives: list[Answer] = []
     sources: list[Source] = []
+    answer_id: str | None = Field(None, description="Kode jawaban untuk penilaian lewat POST /api/v1/answers/"
+                                                    "{answer_id}/feedback; kosong bila tidak ada jawaban")
     elapsed_ms: float
 
 
@@ -63,7 +74,21 @@ def to_response(result: AskResult) -> AskResponse:
     )
 
 
+def record_for_feedback(result: AskResult, principal_key: str, settings: Settings) -> str | None:
+    """The answer's id for feedback; None when there is no answer or it could not be stored (the caller still
+    gets the answer)."""
+    try:
+        return feedback.record_result(result, owner=feedback.Owner.api(principal_key),
+                                      channel=feedback.API_CHANNEL, settings=settings)
+    except Exception:  # noqa: BLE001 - losing a vote must not lose the answer
+        log.exception("could not store an answer for feedback")
+        return None
+
+
 @router.post("/ask", response_model=AskResponse, summary="Jawab pertanyaan dari basis pengetahuan")
-def ask(body: AskRequest, settings: SettingsDep) -> AskResponse:
+def ask(body: AskRequest, settings: SettingsDep, principal: CurrentPrincipal) -> AskResponse:
     # A plain def: the embedding is CPU work and runs in the thread pool, not on the event loop.
-    return to_response(knowledge(settings).ask(body.question))
+    result = knowledge(settings).ask(body.question)
+    response = to_response(result)
+    response.answer_id = record_for_feedback(result, principal.rate_key, settings)
+    return response

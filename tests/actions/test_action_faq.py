@@ -70,8 +70,10 @@ def test_answer_with_category_and_source_resets_the_unsure_count(domain, search)
     events, messages = run(ActionAnswerQuestion(), state, domain)
     assert fake.asked == ["gmn cara revisi dipa?"]
     assert texts(messages) == ("Revisi DIPA diajukan melalui aplikasi SAKTI modul Penganggaran.\n\n"
-                               "Kategori: DIPA dan Revisi\nSumber: PMK 62 Tahun 2023 (dipa-001)")
-    assert slot_events(events) == {"faq_unsure_count": 0}
+                               "Kategori: DIPA dan Revisi\nSumber: PMK 62 Tahun 2023 (dipa-001)\n\n"
+                               "Apakah jawaban ini membantu?")
+    slots = slot_events(events)
+    assert slots["faq_unsure_count"] == 0 and set(slots) == {"faq_unsure_count", "answer_id"}
 
 
 def test_alternatives_offer_buttons_and_count_the_unsure_turn(domain, search):
@@ -121,7 +123,9 @@ def test_a_button_answers_its_entry_without_searching(domain, search):
     assert fake.asked == []
     assert texts(messages).startswith("Periksa status SPM di OM SPAN.")
     assert "Sumber: Basis pengetahuan HAI DJPb (sp2d-002)" in texts(messages)
-    assert slot_events(events) == {"faq_unsure_count": 0}
+    assert texts(messages).endswith("Apakah jawaban ini membantu?")
+    slots = slot_events(events)
+    assert slots["faq_unsure_count"] == 0 and slots["answer_id"]
 
 
 def test_a_button_for_a_retired_entry_asks_to_rephrase(domain, search):

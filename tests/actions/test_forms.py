@@ -143,6 +143,17 @@ def test_cancel_in_a_free_text_form_steps_aside(domain):
         run(ValidateAccountForm(), state, domain)
 
 
+@pytest.mark.parametrize("name, validation", [("account_form", ValidateAccountForm),
+                                              ("pagu_form", ValidatePaguForm)])
+def test_a_feedback_button_pressed_in_a_form_steps_aside(domain, name, validation):
+    """👍/👎 under an answer given in the form: the rule stores the vote, then the form asks again."""
+    payload = '/feedback{"answer_id":"Zt3k9QxWm2Lp7RvB4nY8cA","vote":"down"}'
+    taken = {"nama_akun": payload} if name == "account_form" else {}  # the free-text mapping takes anything
+    state = form_turn(name, payload, intent="feedback", confidence=1.0, candidates=taken)
+    with pytest.raises(ActionExecutionRejection):
+        run(validation(), state, domain)
+
+
 def test_resuming_after_an_interruption_clears_the_text_taken_from_it(domain):
     state = form_waiting("account_form")
     user(state, "menu", intent="help", confidence=0.96)

@@ -79,4 +79,5 @@ def key(settings) -> dict[str, str]:
 def ask(anon, key, question: str) -> dict:
     body = anon.post("/api/v1/ask", json={"question": question}, headers=key).json()
     body.pop("elapsed_ms")
+    body.pop("answer_id")  # a new one for every answer given
     return body
