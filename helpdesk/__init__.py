@@ -4,6 +4,7 @@ handoff          handoff requests: open, list, assign, close; transcripts from R
 agent_reply      an agent's reply delivered into the user's conversation (through Rasa's tracker events)
 live_transcript  the conversation as Rasa holds it now, redacted, for the console
 unanswered       questions the assistant could not answer, kept (redacted) to become knowledge entries
+triage/          which L2 team should take a handoff: a model trained on HAI exports' team labels
 
 Plain Python: no Rasa, no FastAPI. Imports ``knowledge`` (redaction) and ``hai``; actions and the console
 call it.
