@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test install browser weka train validate pytest reset check \
-        eval-retrieval bench-retrieval bench-pagu bench-bills bench-rekon eval-accounts eval-nlu bench-chat bench-api contract-api bench-turns bench-startup tune
+        eval-retrieval bench-retrieval bench-pagu bench-bills bench-rekon eval-accounts eval-nlu eval-triage bench-chat bench-api contract-api bench-turns bench-startup tune
 
 run: install
 	$(APP_PY) -m hai.launcher run
@@ -93,6 +93,10 @@ bench-turns: install
 
 eval-nlu: install
 	$(APP_PY) -m benchmarks.eval_nlu
+
+# triage of ticket exports on a synthetic export: team routing vs a keyword baseline, grouping, name redaction
+eval-triage: .venv/app/.installed
+	$(APP_PY) -m benchmarks.eval_triage
 
 bench-chat: install
 	$(APP_PY) -m benchmarks.bench_chat

@@ -1,19 +1,19 @@
 """The app's own database (handoffs, unanswered questions, answer votes, API keys, audit log): SQLAlchemy 2.
 
 SQLite under the data folder by default; any SQLAlchemy URL (e.g. PostgreSQL) through ``HAI_APP_DB_URL``.
-Tables are declared in ``hai.models`` and created by ``init_db``.
+Tables are declared in ``hai.models`` and created by ``init_db``; a column added to a table that already
+exists is added to the database by ``init_db`` too (nullable columns only, so old rows stay valid).
 """
 from __future__ import annotations
 
 import threading
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from hai.models import Base
 from hai.settings import Settings, get_settings
-
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -42,10 +42,37 @@ def get_engine(settings: Settings | None = None) -> Engine:
         return engine
 
 
+_ready: set[str] = set()
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """ALTER TABLE ... ADD COLUMN for each nullable column a model has and the database table lacks."""
+    inspector = inspect(engine)
+    existing_tables = set(inspector.get_table_names())
+    for table in Base.metadata.sorted_tables:
+        if table.name not in existing_tables:
+            continue
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present or not column.nullable:
+                continue
+            kind = column.type.compile(dialect=engine.dialect)
+            with engine.begin() as conn:
+                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}'))
+                for index in table.indexes:
+                    if [c.name for c in index.columns] == [column.name]:
+                        index.create(conn, checkfirst=True)
+
+
 def init_db(settings: Settings | None = None) -> Engine:
-    """Create the app's tables where they are missing (idempotent)."""
+    """Create the app's tables where they are missing and add new columns to old tables (idempotent)."""
     engine = get_engine(settings)
     Base.metadata.create_all(engine)
+    url = str(engine.url)
+    if url not in _ready:
+        with _lock:
+            _add_missing_columns(engine)
+            _ready.add(url)
     return engine
 
 

@@ -38,6 +38,9 @@ class HandoffRequest(Base):
     ``sender_id`` is the Rasa conversation (sender) id, kept as is so an agent can reply into the conversation
     (a channel's chat id, not a person's data). ``transcript`` is a JSON list of ``{who, text, time}`` with
     every text redacted (``knowledge.redact``) before it is stored. ``status``: open, assigned, closed.
+    ``predicted_team``/``team_confidence``: the L2 team the routing model chose from the user's messages and
+    its probability (empty when no model is trained); ``team``: the team now responsible (the predicted one
+    until an agent re-routes it, see ``HandoffReroute``).
     """
 
     __tablename__ = "handoff_requests"
@@ -52,6 +55,22 @@ class HandoffRequest(Base):
     transcript: Mapped[list] = mapped_column(JSON, default=list)
     agent: Mapped[str | None] = mapped_column(String(64), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    team: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    predicted_team: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    team_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class HandoffReroute(Base):
+    """An agent moved a handoff to another team: who, when, from which team to which (the audit of routing)."""
+
+    __tablename__ = "handoff_reroutes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    agent: Mapped[str] = mapped_column(String(64))
+    from_team: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    to_team: Mapped[str] = mapped_column(String(64))
 
 
 class HandoffReply(Base):

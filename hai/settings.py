@@ -242,6 +242,11 @@ class Settings(BaseSettings):
         return self.data_dir / "rekon" / "rekon_risk.joblib"
 
     @property
+    def triage_model_path(self) -> Path:
+        """The team-routing model of handoffs (helpdesk.triage), trained by ``python -m helpdesk.triage train``."""
+        return self.data_dir / "triage" / "team_router.joblib"
+
+    @property
     def accounts_index_dir(self) -> Path:
         """FAISS index of the account reference names (analytics.accounts), beside the knowledge index."""
         return self.index_dir / "accounts"

@@ -4,9 +4,14 @@ The bot's ``action_handoff`` calls :func:`create_or_get_open`; the agent console
 :func:`list_open`, :func:`get`, :func:`assign` and :func:`close`. A conversation has at most one request that
 is not closed: asking again reuses it (and adds the newer messages to its transcript). Every transcript
 text is redacted here (``knowledge.redact``), so no caller can store personal data in clear.
+
+Each request stores the L2 team the routing model (``helpdesk.triage``) predicts from the user's messages
+and its confidence; an agent can move it to another team (:func:`reroute`, kept in ``handoff_reroutes``:
+who, when, from, to), and the queue can be read per team.
 """
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -16,9 +21,12 @@ from sqlalchemy import select
 
 from hai.db import session_factory
 from hai.messages import HELPDESK_CONTACT
-from hai.models import HandoffRequest
-from hai.settings import Settings
+from hai.models import HandoffRequest, HandoffReroute
+from hai.settings import Settings, get_settings
+from knowledge.categories import HAI_LABELS
 from knowledge.redact import redact
+
+log = logging.getLogger("helpdesk.handoff")
 
 OPEN, ASSIGNED, CLOSED = "open", "assigned", "closed"
 ACTIVE_STATUSES = (OPEN, ASSIGNED)
@@ -42,6 +50,18 @@ class HandoffNotFoundError(LookupError):
         self.handoff_id = handoff_id
 
 
+class UnknownTeamError(ValueError):
+    """A team that is neither in the routing model nor among HAI's L2 teams; message in Indonesian."""
+
+    def __init__(self, team: str, known: list[str]) -> None:
+        super().__init__(f"tim {team!r} tidak dikenal; pilihan: {', '.join(known)}")
+        self.team = team
+
+
+class RerouteError(ValueError):
+    """A re-route that cannot be done (already that team, request closed); message in Indonesian."""
+
+
 @dataclass(frozen=True)
 class Handoff:
     """A snapshot of one request (safe to pass between threads; the database row is not)."""
@@ -55,15 +75,28 @@ class Handoff:
     transcript: list[dict]
     agent: str | None = None
     closed_at: datetime | None = None
+    team: str | None = None
+    predicted_team: str | None = None
+    team_confidence: float | None = None
 
     @classmethod
     def of(cls, row: HandoffRequest) -> "Handoff":
         return cls(row.id, row.created_at, row.sender_id, row.channel, row.status, row.reason,
-                   list(row.transcript or []), row.agent, row.closed_at)
+                   list(row.transcript or []), row.agent, row.closed_at, row.team, row.predicted_team,
+                   row.team_confidence)
 
     @property
     def reason_text(self) -> str:
         return REASONS.get(self.reason, self.reason)
+
+
+@dataclass(frozen=True)
+class Reroute:
+    handoff_id: int
+    created_at: datetime
+    agent: str
+    from_team: str | None
+    to_team: str
 
 
 def _iso(timestamp: object) -> str | None:
@@ -105,6 +138,34 @@ def _merge(old: list[dict], new: list[dict]) -> list[dict]:
     return merged[-MAX_TRANSCRIPT_LINES:]
 
 
+def _router(settings: Settings):
+    from helpdesk.triage.model import RoutingError, load_router
+
+    try:
+        return load_router(settings.triage_model_path)
+    except RoutingError as exc:  # a broken model must not stop a handoff: the request goes without a team
+        log.warning("model rute tim tidak dipakai: %s", exc)
+        return None
+
+
+def predict_team(lines: Iterable[Mapping], settings: Settings) -> tuple[str | None, float | None]:
+    """(team, confidence) for the user's lines of a (redacted) transcript; (None, None) without a model."""
+    text = "\n".join(str(line.get("text") or "") for line in lines if line.get("who") == "user"
+                     and not str(line.get("text") or "").startswith("[tombol:"))
+    router = _router(settings) if text.strip() else None
+    if router is None:
+        return None, None
+    prediction = router.predict(text)
+    return prediction.team[:64], round(prediction.confidence, 4)
+
+
+def known_teams(settings: Settings | None = None) -> list[str]:
+    """The teams a request can be routed to: the routing model's teams and HAI's L2 teams."""
+    settings = settings or get_settings()
+    router = _router(settings)
+    return sorted(set(router.teams if router else []) | {tim for _, tim in HAI_LABELS.values()})
+
+
 def create_or_get_open(sender_id: str, *, channel: str | None = None, transcript: Iterable[Mapping] = (),
                        reason: str = "asked", settings: Settings | None = None) -> tuple[Handoff, bool]:
     """The conversation's request that is not closed, or a new one; returns ``(handoff, created)``.
@@ -114,6 +175,7 @@ def create_or_get_open(sender_id: str, *, channel: str | None = None, transcript
     if reason not in REASONS:
         raise ValueError(f"alasan handoff tidak dikenal: {reason!r} (pilihan: {', '.join(REASONS)})")
     lines = redact_transcript(transcript)
+    settings = settings or get_settings()
     with _lock, session_factory(settings)() as session, session.begin():
         row = session.scalars(
             select(HandoffRequest)
@@ -127,18 +189,51 @@ def create_or_get_open(sender_id: str, *, channel: str | None = None, transcript
             session.add(row)
         else:
             row.transcript = _merge(list(row.transcript or []), lines)
+        if row.predicted_team is None:  # first request, or one opened before a model was trained
+            row.predicted_team, row.team_confidence = predict_team(row.transcript, settings)
+            row.team = row.team or row.predicted_team
         session.flush()
         return Handoff.of(row), created
 
 
-def list_open(settings: Settings | None = None, limit: int = 200) -> list[Handoff]:
-    """Requests waiting for or being handled by an agent, oldest first."""
+def list_open(settings: Settings | None = None, limit: int = 200, team: str | None = None) -> list[Handoff]:
+    """Requests waiting for or being handled by an agent, oldest first; only ``team``'s when given."""
+    query = select(HandoffRequest).where(HandoffRequest.status.in_(ACTIVE_STATUSES))
+    if team is not None:
+        query = query.where(HandoffRequest.team == team)
     with session_factory(settings)() as session:
-        rows = session.scalars(
-            select(HandoffRequest).where(HandoffRequest.status.in_(ACTIVE_STATUSES))
-            .order_by(HandoffRequest.id).limit(limit)
-        ).all()
+        rows = session.scalars(query.order_by(HandoffRequest.id).limit(limit)).all()
         return [Handoff.of(r) for r in rows]
+
+
+def reroute(handoff_id: int, team: str, agent: str, settings: Settings | None = None) -> Handoff:
+    """Move the request to ``team`` (one of :func:`known_teams`), recording who did it, when, from and to."""
+    settings = settings or get_settings()
+    team = " ".join((team or "").split())
+    known = known_teams(settings)
+    match = next((t for t in known if t.lower() == team.lower()), None)
+    if match is None:
+        raise UnknownTeamError(team, known)
+    with _lock, session_factory(settings)() as session, session.begin():
+        row = session.get(HandoffRequest, handoff_id)
+        if row is None:
+            raise HandoffNotFoundError(handoff_id)
+        if row.status == CLOSED:
+            raise RerouteError(f"permintaan petugas #{handoff_id} sudah ditutup")
+        if row.team == match:
+            raise RerouteError(f"permintaan petugas #{handoff_id} sudah ditangani tim {match}")
+        session.add(HandoffReroute(handoff_id=handoff_id, agent=agent[:64], from_team=row.team, to_team=match))
+        row.team = match
+        session.flush()
+        return Handoff.of(row)
+
+
+def reroutes_of(handoff_id: int, settings: Settings | None = None) -> list[Reroute]:
+    """The request's re-routes, oldest first."""
+    with session_factory(settings)() as session:
+        rows = session.scalars(select(HandoffReroute).where(HandoffReroute.handoff_id == handoff_id)
+                               .order_by(HandoffReroute.id)).all()
+        return [Reroute(r.handoff_id, r.created_at, r.agent, r.from_team, r.to_team) for r in rows]
 
 
 def get(handoff_id: int, settings: Settings | None = None) -> Handoff | None:

@@ -2,7 +2,8 @@
 
   validate                       check the YAML knowledge base (exit 1 on errors)
   ingest EXPORT [--out F]        HAI ticket export -> candidate entries + skip report; prints counts
-  synth-tickets --n N --seed S --out F   synthetic export in the real format (+ F.truth.jsonl)
+  synth-tickets --n N --seed S --out F   synthetic export in the real format (+ F.truth.jsonl); hard cases
+                                         with --user-text-rate, --generic-answer-rate, --neighbour-rate
   build-index                    build or refresh the FAISS index (progress bar); prints the manifest
   tune                           domain-tune the embedding model on all training questions (cached)
   autotune [--once]              the background tuner of `make run`: tune when due, then keep watching
@@ -73,7 +74,9 @@ def cmd_synth(args) -> int:
     from knowledge.synth import write_synthetic_export
 
     kb = load_knowledge_base(args.kb_dir or _settings().kb_dir)
-    truth = write_synthetic_export(kb, args.out, args.n, args.seed, args.malformed_rate, args.skip_rate)
+    truth = write_synthetic_export(kb, args.out, args.n, args.seed, args.malformed_rate, args.skip_rate,
+                                   user_text_rate=args.user_text_rate, generic_answer_rate=args.generic_answer_rate,
+                                   neighbour_rate=args.neighbour_rate)
     print(f"{args.n} tiket sintetis (seed {args.seed}) -> {args.out}\nkebenaran -> {truth}")
     return 0
 
@@ -174,6 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True)
     p.add_argument("--malformed-rate", type=float, default=0.01)
     p.add_argument("--skip-rate", type=float, default=0.03)
+    # the hard cases of issue 12 (off by default: the existing exports and their tests stay as they were)
+    p.add_argument("--user-text-rate", type=float, default=0.0, help="message_akhir berisi teks pengguna")
+    p.add_argument("--generic-answer-rate", type=float, default=0.0, help="jawaban template umum per modul")
+    p.add_argument("--neighbour-rate", type=float, default=0.0, help="label tim tetangga (ambigu)")
     p.set_defaults(func=cmd_synth)
     p = sub.add_parser("build-index")
     p.add_argument("--tuned", help='"auto", "off" or a model path')

@@ -56,6 +56,8 @@ _THANKS_WORDS = ("kasih", "makasih", "trims", "thx", "tks")
 # (words one of which must occur, lowercased, for the pattern to be tried; the pattern). The word check is
 # a cheap filter: ingestion cleans tens of thousands of bodies and most hold few of these formulas.
 _ANSWER_BOILERPLATE = [
+    # "CSO 2 Jakarta [NAMA]": the agent's signature; first, so the closing above it ends the text
+    (("cso",), re.compile(r"(?m)^\s*CSO\b[^\n]*$")),
     (("yth",), re.compile(r"(?im)^\s*yth\.?\s+[^\n]*$")),  # "Yth. Bapak/Ibu [NAMA]," (name already redacted)
     (_GREETING_WORDS, re.compile(r"(?i)" + _GREETING)),
     (("menggunakan",), re.compile(r"(?i)terima\s+kasih\s+(?:telah|sudah)\s+menggunakan\s+layanan[^.\n]*[.!]?")),

@@ -5,6 +5,7 @@ HTML. The header names ``status`` twice; the second is read as ``status_akhir``.
 (wrong number of fields, no id, a ``ref_tiket`` or ``tgl_tiket`` in another shape) is reported with the
 line it starts on and skipped; the other rows are still read. When an unclosed quote swallows the rows after
 it, those rows are recovered by re-reading the swallowed text from each line that starts a ticket.
+The same columns in an XLSX workbook (first sheet, header row first) are read too, by ``read_export``.
 """
 from __future__ import annotations
 
@@ -114,8 +115,44 @@ def _parse(lines: list[str], first_line: int, result: ExportRead, allow_recovery
             result.errors.append(parsed)
 
 
+def _read_xlsx(path: Path) -> ExportRead:
+    """The first sheet of a workbook with the export's columns; ``line`` is the sheet's row number."""
+    from openpyxl import load_workbook
+
+    result = ExportRead()
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; the user needs one message
+        result.errors.append(RowError(1, f"file XLSX tidak dapat dibaca: {exc}"))
+        return result
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [str(v or "").strip().lower() for v in next(rows, ())]
+        while header and not header[-1]:
+            header.pop()
+        if header != HEADER:
+            result.errors.append(RowError(1, "header tidak dikenali; diharapkan: " + ";".join(HEADER)))
+            return result
+        for number, values in enumerate(rows, start=2):
+            cells = list(values)
+            while len(cells) > len(FIELDS) and cells[-1] in (None, ""):
+                cells.pop()
+            if all(v in (None, "") for v in cells):
+                continue
+            text = [v.strftime(DATE_FORMAT) if isinstance(v, datetime) else "" if v is None else str(v)
+                    for v in cells]
+            parsed = _to_row(text, number)
+            (result.rows if isinstance(parsed, TicketRow) else result.errors).append(parsed)
+    finally:
+        book.close()
+    return result
+
+
 def read_export(path: str | Path) -> ExportRead:
-    """Every readable ticket of the export at ``path`` plus one ``RowError`` per unreadable row."""
+    """Every readable ticket of the export at ``path`` (CSV, or XLSX by its suffix) plus one ``RowError`` per
+    unreadable row."""
+    if Path(path).suffix.lower() == ".xlsx":
+        return _read_xlsx(Path(path))
     text = _decode(Path(path).read_bytes())
     lines = _LINE.findall(text)  # split on "\n" only: bodies may hold other line separators
     result = ExportRead()

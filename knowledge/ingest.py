@@ -2,9 +2,14 @@
 
 Each readable ticket is cleaned (HTML, attachments, boilerplate) and redacted; tickets that cannot teach
 anything are skipped with a reason (not resolved, question or answer empty after cleaning, an answer too
-short to be useful, a duplicate ticket id). Within each category, tickets are grouped when their questions
-are near-duplicates (token-set similarity) or when the agent gave the same answer (after cleaning: agents
-answer the same question with the same template). Each group becomes one candidate: the most typical
+short to be useful, a ``message_akhir`` that holds the user's text instead of an answer
+(``knowledge.answer_source``), a duplicate ticket id). Within each category, tickets are grouped when their
+questions (without the introduction lines) are near-duplicates (token-sort similarity) or when the agent
+gave the same *specific* answer. An answer is generic, and joins nothing, when it is much shorter than the
+category's typical answer or when the tickets it answers belong to several question groups that are
+otherwise answered differently: agents send one template ("kirimkan tangkapan layar ...") for unrelated
+problems of a module. A question group answered only with templates joins the one most similar group that
+has a specific answer, if it is similar enough. Each group becomes one candidate: the most typical
 question, the most frequent answer, up to 8 other phrasings as training questions, and the source tickets.
 """
 from __future__ import annotations
@@ -14,8 +19,9 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from knowledge.answer_source import USER_TEXT_REASON, looks_like_user_text
 from knowledge.categories import CategoryMapper
-from knowledge.cleaning import clean_body
+from knowledge.cleaning import clean_body, html_to_text
 from knowledge.hai_export import RowError, read_export
 from knowledge.normalize import normalize_text
 
@@ -24,6 +30,12 @@ MIN_ANSWER_WORDS = 6
 QUESTION_SIMILARITY = 90.0  # rapidfuzz ratio of the sorted distinct tokens (token-sort), 0..100
 MAX_TRAINING_QUESTIONS = 8
 MAX_SOURCES = 25
+# An answer whose tickets' question groups are also answered with this many other answers is a template.
+GENERIC_ANSWER_LINKS = 2
+# An answer much shorter than the category's typical answer says too little to identify one problem
+# ("silakan hubungi KPPN mitra kerja"): shorter than this share of the median distinct answer's words.
+SHORT_ANSWER_RATIO = 0.5
+ATTACH_SIMILARITY = 85.0  # token-sort similarity for joining a template-answered question to a group
 
 
 @dataclass
@@ -110,6 +122,9 @@ def clean_tickets(path: str | Path, categories: dict[str, str]) -> tuple[IngestR
         if len(answer.split()) < MIN_ANSWER_WORDS:
             result.skipped.append(Skipped(row.line, row.id_tiket, "jawaban terlalu pendek untuk dijadikan entry"))
             continue
+        if looks_like_user_text(html_to_text(row.message_akhir), answer, question):
+            result.skipped.append(Skipped(row.line, row.id_tiket, USER_TEXT_REASON))
+            continue
         category, known = mapper.map(row.departemen, row.tim_agent)
         clean.append(CleanTicket(row.line, row.id_tiket, row.ref_tiket, row.tgl_tiket.strftime("%Y-%m-%d"),
                                  category, known, question, answer))
@@ -133,8 +148,31 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def group_tickets(tickets: list[CleanTicket], similarity: float = QUESTION_SIMILARITY) -> list[list[int]]:
-    """Groups of ticket positions: same category and (near-duplicate question or identical answer)."""
+def _question_key(question: str) -> str:
+    return " ".join(sorted(set(normalize_text(core_question(question)).split())))
+
+
+def _attach_generic(tickets: list[CleanTicket], uf: _UnionFind, norm_q: dict[str, list[int]], generic: set[str],
+                    similarity: float) -> None:
+    """Join each question group answered only with templates to the one most similar question group that has
+    a specific answer (one link each, so templates never chain unrelated problems together)."""
+    from rapidfuzz import fuzz, process
+
+    specific_roots = {uf.find(i) for group in norm_q.values() for i in group
+                      if " ".join(tickets[i].answer.lower().split()) not in generic}
+    lonely = [k for k in norm_q if uf.find(norm_q[k][0]) not in specific_roots]
+    targets = [k for k in norm_q if uf.find(norm_q[k][0]) in specific_roots]
+    if not lonely or not targets:
+        return
+    for key in lonely:
+        hit = process.extractOne(key, targets, scorer=fuzz.token_sort_ratio, score_cutoff=similarity)
+        if hit:
+            uf.union(norm_q[key][0], norm_q[hit[0]][0])
+
+
+def group_tickets(tickets: list[CleanTicket], similarity: float = QUESTION_SIMILARITY,
+                  attach_similarity: float = ATTACH_SIMILARITY) -> list[list[int]]:
+    """Groups of ticket positions: same category and (near-duplicate question or the same specific answer)."""
     import numpy as np
     from rapidfuzz import fuzz
     from rapidfuzz.process import cdist
@@ -144,13 +182,10 @@ def group_tickets(tickets: list[CleanTicket], similarity: float = QUESTION_SIMIL
     for i, t in enumerate(tickets):
         by_category[t.category].append(i)
     for members in by_category.values():
-        # identical answers after cleaning, and identical normalised questions, are unions without scoring
-        first_with_answer: dict[str, int] = {}
+        # 1. question groups: identical keys, then near-duplicate keys
         norm_q: dict[str, list[int]] = defaultdict(list)
         for i in members:
-            answer_key = " ".join(tickets[i].answer.lower().split())  # same template, whatever the spacing
-            uf.union(first_with_answer.setdefault(answer_key, i), i)
-            norm_q[" ".join(sorted(set(normalize_text(tickets[i].question).split())))].append(i)
+            norm_q[_question_key(tickets[i].question)].append(i)
         for group in norm_q.values():
             for i in group[1:]:
                 uf.union(group[0], i)
@@ -161,6 +196,26 @@ def group_tickets(tickets: list[CleanTicket], similarity: float = QUESTION_SIMIL
             rows, cols = np.nonzero(np.triu(scores, k=1))
             for r, c in zip(rows.tolist(), cols.tolist()):
                 uf.union(norm_q[keys[r]][0], norm_q[keys[c]][0])
+        # 2. identical answers (same template whatever the spacing) join their tickets unless generic
+        by_answer: dict[str, list[int]] = defaultdict(list)
+        for i in members:
+            by_answer[" ".join(tickets[i].answer.lower().split())].append(i)
+        answers_of_group: dict[int, set[str]] = defaultdict(set)
+        for answer, group in by_answer.items():
+            for i in group:
+                answers_of_group[uf.find(i)].add(answer)
+        generic: set[str] = set()
+        lengths = sorted(len(answer.split()) for answer in by_answer)
+        short = SHORT_ANSWER_RATIO * lengths[len(lengths) // 2]
+        for answer, group in by_answer.items():
+            others = set().union(*(answers_of_group[uf.find(i)] for i in group)) - {answer}
+            if len(others) >= GENERIC_ANSWER_LINKS or len(answer.split()) < short:
+                generic.add(answer)
+                continue
+            for i in group[1:]:
+                uf.union(group[0], i)
+        if generic:
+            _attach_generic(tickets, uf, norm_q, generic, attach_similarity)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(tickets)):
         groups[uf.find(i)].append(i)
@@ -170,7 +225,10 @@ def group_tickets(tickets: list[CleanTicket], similarity: float = QUESTION_SIMIL
 # Lines of a question that only introduce the asker or their satker ("Saya [NAMA] dari satker 123456,",
 # "Kode Satker | 123456"): useful to the agent on the ticket, noise in a knowledge-base question.
 _INTRO_LINE = re.compile(r"(?i)^\s*(?:(?:saya|kami)\b[^?\n]{0,60}\b(?:satker|kppn|kanwil|satuan kerja)\b[^?\n]*"
-                         r"|kode\s+satker\b[^?\n]*|\[NAMA\][^?\n]*)$")
+                         r"|(?:saya|kami)\s+\[NAMA\][^?\n]*|kode\s+satker\b[^?\n]*|\[NAMA\][^?\n]*"
+                         # live-chat and e-mail headers ("User: [NAMA]", "Unit Kerja: ...", "... menulis:")
+                         r"|(?:user|pengguna|unit\s+kerja|from|dari|sent|dikirim|to|kepada|cc|subject|subjek|perihal)"
+                         r"\s*:[^?\n]*|[^?\n]*\b(?:menulis|wrote)\s*:)$")
 
 
 def core_question(text: str) -> str:

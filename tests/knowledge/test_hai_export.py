@@ -68,3 +68,22 @@ def test_empty_file_and_cp1252(tmp_path):
     row = "1;20230102-AAAAAA;2023-01-02 10:31:06;resolved;s;t;d;caf\xe9;a;g;resolved\n"
     legacy.write_bytes((HEADER_LINE + "\n" + row).encode("cp1252"))
     assert read_export(legacy).rows[0].message_awal == "caf\xe9"
+
+
+def test_xlsx_with_the_export_columns_is_read_and_bad_rows_reported(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    good = _row(1)
+    sheet.append([good[name] for name in FIELDS])  # tgl_tiket as a real date cell
+    sheet.append([_row(2, ref_tiket="REF2023")[name] for name in FIELDS])
+    sheet.append([])
+    sheet.append([_row(3, tgl_tiket="2023-01-03 08:00:00")[name] for name in FIELDS])
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    result = read_export(path)
+    assert [(r.id_tiket, r.line) for r in result.rows] == [("1", 2), ("3", 5)]
+    assert result.rows[0].tgl_tiket == datetime(2023, 1, 2, 10, 31, 6)
+    assert [(e.line, e.message.split(":")[0]) for e in result.errors] == [(3, "ref_tiket tidak dikenali")]

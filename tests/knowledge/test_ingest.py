@@ -90,3 +90,33 @@ def test_ten_thousand_synthetic_tickets_round_trip(tmp_path, kb_dir):
     planted = {p for t in truth for p in t["planted"]}
     text = "\n".join(t.question + "\n" + t.answer for t in tickets)
     assert [p for p in planted if p in text] == []
+
+
+def test_generic_answer_does_not_join_different_problems_and_user_text_is_reported(tmp_path):
+    generic = ("<p>Yth. Bapak/Ibu [NAMA],</p><p>Mohon kirimkan tangkapan layar kendala beserta ADK terkait modul "
+               "Komitmen agar dapat kami periksa lebih lanjut.</p>")
+    specific = {
+        "supplier": "<p>Supplier direkam lewat menu Referensi Supplier di modul Komitmen, isi NPWP dan rekening "
+                    "lalu ajukan persetujuan PPK agar supplier dapat dipakai pada kontrak.</p>",
+        "karwas": "<p>Karwas kontrak dicetak dari menu Laporan Kontrak di modul Komitmen dengan memilih nomor "
+                  "kontrak dan periode, lalu klik cetak; karwas memuat nilai dan realisasi kontrak.</p>",
+        "nrk": "<p>Perubahan nomor register kontrak diajukan dengan adendum kontrak yang dikirim ulang ke KPPN "
+               "melalui modul Komitmen setelah disetujui PPK dan diverifikasi oleh KPPN mitra.</p>"}
+    questions = {"supplier": ["cara rekam supplier baru di sakti?", "bagaimana cara rekam supplier baru di SAKTI"],
+                 "karwas": ["cara cetak karwas kontrak di sakti?", "bagaimana cara cetak karwas kontrak SAKTI"],
+                 "nrk": ["nomor register kontrak salah, ubahnya gimana?", "nomor register kontrak salah, ubahnya bagaimana"]}
+    rows, number = [], 0
+    for problem, (first, second) in questions.items():
+        for question, answer in ((first, specific[problem]), (second, specific[problem]), (first, generic)):
+            number += 1
+            rows.append(_ticket(number, f"<p>{question}</p>", answer))
+    rows.append(_ticket(99, "<p>cara cetak karwas kontrak di sakti?</p>",
+                        "<p>Baik min, sudah saya coba tapi masih gagal juga. Mohon dibantu lagi ya.</p>"))
+    path = tmp_path / "export.csv"
+    write_export(path, rows)
+    result = ingest_export(path, {"sakti_komitmen": "SAKTI - Modul Komitmen"})
+    assert [s.id_tiket for s in result.skipped] == ["99"]
+    assert result.skipped[0].reason == "message_akhir berisi teks pengguna, bukan jawaban petugas"
+    assert result.counts()["skipped[message_akhir berisi teks pengguna, bukan jawaban petugas]"] == 1
+    assert sorted(c.ticket_count for c in result.candidates) == [3, 3, 3]  # one candidate per problem
+    assert all("tangkapan layar" not in c.answer for c in result.candidates)

@@ -30,3 +30,35 @@ def test_public_and_domain_numbers_are_kept():
 
 def test_empty_input():
     assert redact("") == ""
+
+
+def test_names_outside_a_salutation_are_redacted():
+    # the forms real HAI exports showed (issue 12)
+    cases = {
+        "Mohon bantuannya.\nBudi Santoso 04-01-2023 11:14:39": "Mohon bantuannya.\n[NAMA] 04-01-2023 11:14:39",
+        "User: SITI RAHMAWATI\nUnit Kerja: KPPN Jakarta I": "User: [NAMA]\nUnit Kerja: KPPN Jakarta I",
+        "Demikian.\nCSO 2 Jakarta Andi Wijaya": "Demikian.\nCSO 2 Jakarta [NAMA]",
+        "SPM a.n. Dewi Lestari belum cair": "SPM a.n. [NAMA] belum cair",
+        "Pada tanggal 02/01/2023 pukul 10.31, Budi Santoso <budi@contoh.go.id> menulis:":
+            "Pada tanggal 02/01/2023 pukul 10.31, [NAMA] <[EMAIL]> menulis:",
+        "On Mon, Eko Pratama wrote:": "On Mon, [NAMA] wrote:",
+        "From: Rina Hakim\nSent: 2 Januari 2023": "From: [NAMA]\nSent: 2 Januari 2023",
+        "Saya Budi Santoso dari satker 123456, izin bertanya": "Saya [NAMA] dari satker 123456, izin bertanya",
+        "kami Joko Purnomo selaku operator satker 654321": "kami [NAMA] selaku operator satker 654321",
+    }
+    for text, expected in cases.items():
+        assert redact(text) == expected, text
+
+
+def test_satker_units_dates_and_roles_stay():
+    kept = ["Unit Kerja: Dinas Pendidikan Kota Bogor - Satker 123456",
+            "Tanggal 04-01-2023 11:14:39",
+            "Jakarta, 04-01-2023",
+            "SPM 04-01-2023",
+            "Dari: Satker 527982",
+            "Kepada: Kepala KPPN Jakarta II",
+            "Saya Operator dari satker 123456",
+            "kami dari Kanwil DJPb Provinsi Jawa Barat, mau bertanya",
+            "Saya SPM ditolak"]
+    for text in kept:
+        assert redact(text) == text, text

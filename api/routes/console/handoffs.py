@@ -1,12 +1,13 @@
-"""The console's handoff queue: open requests, one request with the conversation read live from Rasa, take it,
-reply to the user on the channel they used, close it. The work itself is in ``helpdesk.handoff``,
-``helpdesk.agent_reply`` and ``helpdesk.live_transcript``; every take, reply and close is audited."""
+"""The console's handoff queue: open requests (all, or one team's), one request with the conversation read live
+from Rasa, take it, reply to the user on the channel they used, move it to another team, close it. The work
+itself is in ``helpdesk.handoff``, ``helpdesk.agent_reply`` and ``helpdesk.live_transcript``; every take,
+reply, re-route and close is audited."""
 from __future__ import annotations
 
 from datetime import datetime
 
 import anyio
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from api.audit import record_action
@@ -43,12 +44,23 @@ class HandoffSummary(BaseModel):
     reason_text: str
     agent: str | None
     last_user_text: str = Field(description="Pesan terakhir pengguna (disamarkan)")
+    team: str | None = Field(None, description="Tim L2 yang menangani sekarang")
+    predicted_team: str | None = Field(None, description="Tim L2 menurut model rute (dari pesan pengguna)")
+    team_confidence: float | None = Field(None, description="Keyakinan model atas tim itu, 0..1")
+
+
+class RerouteOut(BaseModel):
+    created_at: datetime
+    agent: str
+    from_team: str | None
+    to_team: str
 
 
 class HandoffDetail(HandoffSummary):
     closed_at: datetime | None
     transcript: list[TranscriptLine]
     replies: list[ReplyOut]
+    reroutes: list[RerouteOut] = Field(default_factory=list, description="Riwayat pengalihan tim")
     live: bool = Field(False, description="true: transkrip memuat percakapan terbaru dari server asisten, "
                                           "termasuk balasan petugas yang terkirim")
     transcript_note: str | None = Field(None, description="Mengapa transkrip bukan yang terbaru")
@@ -58,10 +70,15 @@ class ReplyRequest(BaseModel):
     text: str = Field(..., min_length=1, max_length=MAX_MESSAGE_CHARS, description="Balasan untuk pengguna")
 
 
+class RerouteRequest(BaseModel):
+    team: str = Field(..., min_length=1, max_length=64, description="Tim L2 tujuan, mis. 'L2 - SAKTI KOMITMEN'")
+
+
 def _summary(h: handoff.Handoff) -> dict:
     last = next((line.get("text", "") for line in reversed(h.transcript) if line.get("who") == "user"), "")
     return dict(id=h.id, created_at=h.created_at, channel=h.channel, status=h.status, reason=h.reason,
-                reason_text=h.reason_text, agent=h.agent, last_user_text=last)
+                reason_text=h.reason_text, agent=h.agent, last_user_text=last, team=h.team,
+                predicted_team=h.predicted_team, team_confidence=h.team_confidence)
 
 
 def _reply_out(r: agent_reply.Reply) -> ReplyOut:
@@ -76,6 +93,8 @@ def _detail(h: handoff.Handoff, settings: Settings,
                          transcript=[TranscriptLine(**{k: line.get(k) for k in ("who", "text", "time")})
                                      for line in lines],
                          replies=[_reply_out(r) for r in agent_reply.replies_of(h.id, settings)],
+                         reroutes=[RerouteOut(created_at=r.created_at, agent=r.agent, from_team=r.from_team,
+                                              to_team=r.to_team) for r in handoff.reroutes_of(h.id, settings)],
                          live=bool(now and now.live), transcript_note=now.note if now else None)
 
 
@@ -91,8 +110,15 @@ def _handoff(handoff_id: int, settings: Settings) -> handoff.Handoff:
 
 
 @router.get("/handoffs", response_model=list[HandoffSummary], summary="Antrean permintaan petugas yang belum ditutup")
-def list_handoffs(settings: SettingsDep) -> list[HandoffSummary]:
-    return [HandoffSummary(**_summary(h)) for h in handoff.list_open(settings)]
+def list_handoffs(settings: SettingsDep, team: str | None = Query(
+        None, max_length=64, description="Hanya permintaan tim L2 ini, mis. 'L2 - SAKTI KOMITMEN'")
+                  ) -> list[HandoffSummary]:
+    return [HandoffSummary(**_summary(h)) for h in handoff.list_open(settings, team=team)]
+
+
+@router.get("/handoff-teams", response_model=list[str], summary="Tim L2 yang dapat menerima permintaan petugas")
+def list_teams(settings: SettingsDep) -> list[str]:
+    return handoff.known_teams(settings)
 
 
 @router.get("/handoffs/{handoff_id}", response_model=HandoffDetail, responses=error_responses(404),
@@ -126,6 +152,22 @@ async def reply_to_handoff(handoff_id: int, body: ReplyRequest, request: Request
         raise HTTPException(502, str(exc)) from exc
     record_action(request, "balas", f"handoff-{handoff_id}")
     return await anyio.to_thread.run_sync(_detail, _handoff(handoff_id, settings), settings)
+
+
+@router.post("/handoffs/{handoff_id}/team", response_model=HandoffDetail, responses=error_responses(404, 409, 422),
+             summary="Alihkan permintaan ke tim L2 lain (tercatat: siapa, kapan, dari, ke)")
+def reroute_handoff(handoff_id: int, body: RerouteRequest, request: Request, settings: SettingsDep,
+                    who: ConsoleUser) -> HandoffDetail:
+    try:
+        moved = handoff.reroute(handoff_id, body.team, who.name, settings)
+    except handoff.HandoffNotFoundError as exc:
+        raise _not_found(handoff_id) from exc
+    except handoff.UnknownTeamError as exc:
+        raise HTTPException(422, f"{str(exc)[0].upper()}{str(exc)[1:]}.") from exc
+    except handoff.RerouteError as exc:
+        raise HTTPException(409, f"{str(exc)[0].upper()}{str(exc)[1:]}.") from exc
+    record_action(request, "alihkan-tim", f"handoff-{handoff_id}")
+    return _detail(moved, settings)
 
 
 @router.post("/handoffs/{handoff_id}/close", response_model=HandoffDetail, responses=error_responses(404),

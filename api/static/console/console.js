@@ -7,7 +7,7 @@
   const API = "api/v1/console";
   const POLL_MS = 10000;   // the queue refreshes itself while it is shown
   const $ = (id) => document.getElementById(id);
-  const state = { csrf: "", handoff: null, batch: null, editing: null, tab: "queue" };
+  const state = { csrf: "", handoff: null, batch: null, editing: null, tab: "queue", teams: null };
   const CHANNELS = { socketio: "web chat", telegram: "Telegram", rest: "REST" };
   const STATUS = { open: "menunggu", assigned: "ditangani", closed: "ditutup", active: "aktif",
                    retired: "pensiun", pending: "belum diputuskan", accepted: "diterima", rejected: "ditolak" };
@@ -63,16 +63,34 @@
   }
 
   /* ---------- handoff queue ---------- */
+  // "L2 - SAKTI KOMITMEN (87%)": the team now responsible, with the model's confidence while it is its choice
+  function teamText(h) {
+    if (!h.team) return "tim belum ditentukan";
+    const sure = h.team === h.predicted_team && h.team_confidence != null;
+    return sure ? `${h.team} (${Math.round(h.team_confidence * 100)}%)` : h.team;
+  }
+
+  async function loadTeams() {
+    if (state.teams) return state.teams;
+    state.teams = await api("GET", "/handoff-teams");
+    const filter = $("team-filter");
+    filter.append(...state.teams.map((t) => { const o = node("option", t); o.value = t; return o; }));
+    return state.teams;
+  }
+
   async function loadQueue() {
     const list = $("queue");
-    const items = await api("GET", "/handoffs");
+    await loadTeams();
+    const team = $("team-filter").value;
+    const items = await api("GET", team ? `/handoffs?team=${encodeURIComponent(team)}` : "/handoffs");
     list.replaceChildren();
     if (!items.length) list.append(node("li", "Tidak ada permintaan yang menunggu.", "muted"));
     for (const h of items) {
       const li = node("li", null, "card");
       li.append(node("strong", `#${h.id} · ${CHANNELS[h.channel] || h.channel} · ${STATUS[h.status] || h.status}`));
       li.append(node("p", h.last_user_text || "(tanpa pesan)"));
-      li.append(node("p", `${h.reason_text} · ${when(h.created_at)}${h.agent ? " · " + h.agent : ""}`, "muted"));
+      li.append(node("p", `${h.reason_text} · ${teamText(h)} · ${when(h.created_at)}${h.agent ? " · " + h.agent : ""}`,
+                     "muted"));
       li.append(button("Buka", () => openHandoff(h.id)));
       list.append(li);
     }
@@ -84,7 +102,16 @@
     state.handoff = h.status === "closed" ? null : h.id;
     $("handoff").hidden = false;
     $("handoff-title").textContent = `Permintaan #${h.id}`;
-    $("handoff-meta").textContent = `${CHANNELS[h.channel] || h.channel} · ${STATUS[h.status]} · ${h.reason_text}`;
+    $("handoff-meta").textContent =
+      `${CHANNELS[h.channel] || h.channel} · ${STATUS[h.status]} · ${h.reason_text} · ${teamText(h)}`;
+    const teams = await loadTeams();
+    $("team-select").replaceChildren(...teams.map((t) => {
+      const o = node("option", t);
+      o.value = t;
+      o.selected = t === h.team;
+      return o;
+    }));
+    $("team-form").hidden = h.status === "closed";
     // live: the transcript is the conversation as Rasa has it, delivered agent replies included; only the
     // replies that never reached the user are added. Otherwise it is the snapshot taken at the handoff.
     const replies = h.live ? h.replies.filter((r) => !r.delivered) : h.replies;
@@ -110,6 +137,16 @@
       $("reply").value = "";
       notice("Balasan terkirim ke pengguna.");
       await loadQueue();  // the request is now "ditangani" in the list too; reopens the detail
+    } catch (e) { notice(e.message); }
+  }
+
+  async function rerouteHandoff(event) {
+    event.preventDefault();
+    try {
+      const team = $("team-select").value;
+      await api("POST", `/handoffs/${state.handoff}/team`, { team });
+      notice(`Permintaan #${state.handoff} dialihkan ke ${team}.`);
+      await loadQueue();
     } catch (e) { notice(e.message); }
   }
 
@@ -344,6 +381,8 @@
     for (const b of document.querySelectorAll("[data-tab]")) b.addEventListener("click", () => showTab(b.dataset.tab));
     $("reply-form").addEventListener("submit", sendReply);
     $("close-handoff").addEventListener("click", closeHandoff);
+    $("team-form").addEventListener("submit", rerouteHandoff);
+    $("team-filter").addEventListener("change", () => loadQueue().catch((e) => notice(e.message)));
     $("search").addEventListener("submit", (e) => loadEntries(e).catch((err) => notice(err.message)));
     $("new-entry").addEventListener("click", () => openEditor({ kind: "new" }));
     $("entry-form").addEventListener("submit", saveEntry);
