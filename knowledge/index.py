@@ -18,11 +18,19 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-# The knowledge base's index is small (a few thousand vectors) and searched one question at a time from
-# many request threads: OpenMP's worker threads only add hand-over and spin-waiting there (one search over
-# 1,542 vectors on 2 cores: 2.5 ms with two threads, 14 ms when the cores are busy, 0.4 ms with one
-# thread). FAISS is used by this module only.
-faiss.omp_set_num_threads(1)
+
+
+def search_one_thread() -> None:
+    """Let FAISS search on the calling process's one thread per query, for servers.
+
+    The knowledge base's index is small (a few thousand vectors) and a server searches it one question at a
+    time from many request threads: OpenMP's worker threads only add hand-over and spin-waiting there (one
+    search over 1,542 vectors on 2 cores: 2.5 ms with two threads, 14 ms when the cores are busy, 0.4 ms
+    with one). OpenMP's thread count is process-wide and PyTorch shares it, so only a process that does not
+    run PyTorch for its sentence model may call this (``KnowledgeSearch.from_settings`` with ONNX Runtime);
+    tuning and PyTorch encoding keep every core.
+    """
+    faiss.omp_set_num_threads(1)
 
 
 class StaleIndexError(RuntimeError):

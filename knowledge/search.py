@@ -31,7 +31,7 @@ from knowledge import store
 from knowledge.cleaning import clean_question
 from knowledge.confidence import ALTERNATIVES, ANSWER, HANDOFF, PARAMS_FILE, RetrievalParams, load_params
 from knowledge.embeddings import BUNDLED, Embedder, get_embedder
-from knowledge.index import IndexManifest, StaleIndexError, VectorIndex
+from knowledge.index import IndexManifest, StaleIndexError, VectorIndex, search_one_thread
 from knowledge.kb import Entry, KnowledgeBase, load_knowledge_base
 from knowledge.retrieval import HybridRetriever, Ranking, indexed_texts, prepare_for_embedding, texts_hash
 from knowledge.tuning import current_pointer
@@ -165,6 +165,8 @@ class KnowledgeSearch:
         (tuned copy per ``embedding_tuned``) and index directory, its index loaded or (re)built."""
         search = cls(settings.kb_dir, settings.index_dir, settings.embedding_model,
                      tuned=settings.embedding_tuned, data_dir=settings.data_dir).ensure_ready()
+        if search.backend == "onnx":  # PyTorch is not used for answers: one thread per question
+            search_one_thread()
         if search.tuned == "auto" and settings.model_watch_s > 0:
             search.watch_model(settings.model_watch_s)
         return search
