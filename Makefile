@@ -13,13 +13,25 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install browser weka train validate pytest reset check \
+.PHONY: run run-cluster cluster-packages bench-cluster test install browser weka train validate pytest reset check \
         eval-retrieval bench-retrieval bench-pagu bench-bills bench-rekon eval-accounts eval-nlu eval-triage bench-chat bench-api contract-api bench-turns bench-startup tune
 
 run: install
 	$(APP_PY) -m hai.launcher run
 
-test: install browser validate pytest
+test: install browser cluster-packages validate pytest
+
+# Replicas of every process on PostgreSQL and Redis behind nginx (hai/cluster.py); sizes from HAI_CLUSTER_RASA,
+# HAI_CLUSTER_ACTIONS, HAI_CLUSTER_API. The servers' data lives under data/cluster/; no system service is used.
+run-cluster: install cluster-packages
+	$(APP_PY) -m hai.launcher run-cluster
+
+# Debian's PostgreSQL (bookworm: 15), Redis and nginx for run-cluster and its tests (installed once, if missing).
+PG_VERSION ?= 15
+cluster-packages:
+	bash scripts/ensure_deb.sh /usr/lib/postgresql/$(PG_VERSION)/bin/postgres postgresql-$(PG_VERSION)
+	bash scripts/ensure_deb.sh /usr/bin/redis-server redis-server
+	bash scripts/ensure_deb.sh /usr/sbin/nginx nginx-light
 
 # Debian's Chromium for the browser tests of the web chat and the agent console (installed once, if missing).
 browser:
@@ -100,6 +112,10 @@ eval-triage: .venv/app/.installed
 
 bench-chat: install
 	$(APP_PY) -m benchmarks.bench_chat
+
+# 50 simulated users over REST through nginx of run-cluster, on two Rasa servers and on one (benchmarks/bench_cluster.py)
+bench-cluster: install cluster-packages
+	$(APP_PY) -m benchmarks.bench_cluster
 
 bench-api: .venv/app/.installed
 	$(APP_PY) -m benchmarks.bench_api

@@ -15,7 +15,7 @@ from api.audit import AuditWriter
 from api.errors import install_handlers
 from api.metrics import HttpMetrics
 from api.middleware import AuthGate, BodySizeLimit, RequestContext
-from api.ratelimit import TokenBucketLimiter
+from api.ratelimit import make_limiter
 from api.routes import accounts, answers, ask, bills, chat, health, metrics, pagu, rekon
 from api.routes import console, webchat, widget
 from hai.db import init_db
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = HttpMetrics()
-    app.state.limiter = TokenBucketLimiter(settings.rate_limit_per_minute)
+    app.state.limiter = make_limiter(settings.rate_limit_per_minute, settings.redis_url)
     app.state.audit = AuditWriter(settings)
     app.state.rasa_client = httpx.AsyncClient(timeout=settings.rasa_timeout_s)
     install_handlers(app)

@@ -12,6 +12,9 @@
    assistant's own pages and the sites allowed to embed the chat widget, ``Settings.socket_allowed_origins``).
    Unset or empty: no check, as in Rasa. A refused connection gets socket.io's connect_error and a log line
    naming the origin; no event of it reaches the bot.
+4. Several Rasa servers. With ``HAI_REDIS_URL`` set (``make run-cluster``), python-socketio's
+   ``AsyncRedisManager`` carries every emit through Redis, so a message sent by any Rasa server (a bot turn
+   handled there, an agent's reply posted to it) reaches the room of a browser connected to another one.
 
 Same name ("socketio"), path (/socket.io) and events as Rasa's channel; enabled in credentials.yml as
 ``channels.socketio.HaiSocketIOInput``.
@@ -32,6 +35,8 @@ from hai.messages import screen_message, sender_problem
 
 logger = logging.getLogger(__name__)
 ORIGINS_ENV = "HAI_SOCKET_ALLOWED_ORIGINS"
+REDIS_ENV = "HAI_REDIS_URL"
+REDIS_CHANNEL = "hai-socketio"
 
 
 def allowed_origins(value: str | None = None) -> list[str]:
@@ -49,6 +54,17 @@ class HaiSocketIOInput(SocketIOInput):
         blueprint = super().blueprint(on_new_message)  # creates self.sio with Rasa's handlers
         sio = self.sio
         namespace = self.namespace or "/"
+        redis_url = os.environ.get(REDIS_ENV, "").strip()
+        if redis_url:
+            # Rasa builds the server without a client manager; this one replaces the in-memory default before
+            # any connection (python-socketio initialises the manager on the first one).
+            from socketio import AsyncRedisManager
+
+            manager = AsyncRedisManager(redis_url, channel=REDIS_CHANNEL)
+            sio.manager = manager
+            manager.set_server(sio)
+            sio.manager_initialized = False
+            logger.info("socketio channel: messages shared with the other Rasa servers through Redis")
         origins = allowed_origins()
         if origins:
             # Checked on connect rather than with python-engineio's own CORS list: the Rasa server's CORS

@@ -1,6 +1,8 @@
 """Start the whole service: train what is stale, start Rasa, the action server and the API, stop them cleanly.
 
     python -m hai.launcher run      # what `make run` calls
+    python -m hai.launcher run-cluster   # `make run-cluster`: replicas on PostgreSQL, Redis, nginx (hai/cluster.py)
+    python -m hai.launcher serve rasa    # one process in the foreground (a container: deploy/docker-compose.yml)
     python -m hai.launcher train    # train the Rasa model only if its inputs changed
     python -m hai.launcher check    # print the settings and whether the ports are free
 
@@ -19,7 +21,9 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -67,6 +71,9 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
         "HAI_TELEGRAM_STATE_DB": str(settings.data_dir / "telegram_state.db"),
         # Browser origins the socket.io channel accepts (channels/socketio.py): own pages + widget sites.
         "HAI_SOCKET_ALLOWED_ORIGINS": ",".join(settings.socket_allowed_origins),
+        # socket.io messages through Redis between Rasa servers (channels/socketio.py); empty on one host
+        "HAI_REDIS_URL": settings.redis_url,
+        "HAI_LOCK_STORE_PASSWORD": urlsplit(settings.redis_url).password or "",
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "PYTHONWARNINGS": "ignore",
@@ -97,6 +104,29 @@ def credentials_file(settings: Settings) -> Path:
     return target
 
 
+def endpoints_file(settings: Settings) -> Path:
+    """endpoints.yml as is, or a runtime copy with Rasa's Redis lock store when HAI_REDIS_URL is set: several
+    Rasa servers then take turns on a conversation (one message at a time, in the order they came)."""
+    base = ROOT / "endpoints.yml"
+    if not settings.redis_url:
+        return base
+    redis = urlsplit(settings.redis_url)
+    db = redis.path.strip("/") or "0"
+    target = settings.runtime_dir / "endpoints.yml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = (base.read_text(encoding="utf-8")
+            + "\n# One conversation at a time across every Rasa server (HAI_REDIS_URL).\n"
+            + "lock_store:\n  type: redis\n"
+            + f"  url: {redis.hostname or '127.0.0.1'}\n  port: {redis.port or 6379}\n  db: {int(db)}\n"
+            + "  key_prefix: hai\n")
+    if redis.password:
+        text += "  password: ${HAI_LOCK_STORE_PASSWORD}\n"
+    tmp = target.with_suffix(".tmp")  # replicas of one data folder write the same file
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)
+    return target
+
+
 def build_services(settings: Settings, model_path: Path) -> list[Service]:
     logs = settings.log_dir
     app_env = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
@@ -111,13 +141,13 @@ def build_services(settings: Settings, model_path: Path) -> list[Service]:
             str(RASA_PYTHON), "-m", "channels.sanic_compat", "run",
             "--model", str(model_path),
             "--enable-api", f"--auth-token={settings.rasa_api_token()}", "--cors", "*",  # "=": a token may start with "-"
-            "--endpoints", str(ROOT / "endpoints.yml"),
+            "--endpoints", str(endpoints_file(settings)),
             "--credentials", str(credentials_file(settings)),
             "--interface", settings.host,
             "--port", str(settings.rasa_port),
             "--response-timeout", "60",
         ],
-        health_url=f"{settings.rasa_url}/status?token={settings.rasa_api_token()}",
+        health_url=f"http://{settings.host}:{settings.rasa_port}/status?token={settings.rasa_api_token()}",
         env=rasa_environment(settings),
         log_file=logs / "rasa.log",
         start_timeout_s=240,
@@ -172,16 +202,19 @@ def build_services(settings: Settings, model_path: Path) -> list[Service]:
     return services
 
 
-def start_services(services: list[Service], log=print, pids: Path | None = None) -> None:
+def start_services(services: list[Service], log=print, pids: Path | None = None,
+                   running: list[Service] = ()) -> None:
     """Start all, then wait for each health check; a child that dies while starting fails the start.
-    ``pids``: the pid file, rewritten after each start."""
+    ``pids``: the pid file, rewritten after each start; ``running``: children started before (recorded in it
+    too, and a death of one of them fails the start as well)."""
+    everyone = [*running, *services]
     for service in services:
         service.start(cwd=ROOT)
         if pids is not None:
-            write_pid_file(pids, services)
+            write_pid_file(pids, everyone)
         log(f"[hai] started {service.name} (pid {service.pid}), log: {service.log_file}")
     for service in services:
-        service.wait_healthy(others=services)
+        service.wait_healthy(others=everyone)
         log(f"[hai] {service.name} is healthy on port {service.port}" if service.port is not None
             else f"[hai] {service.name} is running")
 
@@ -201,16 +234,43 @@ def _raise_stop(_signum, _frame):
     raise _Stop
 
 
-def run(settings: Settings) -> int:
+class SingleHost:
+    """What `make run` starts: one process of each kind on SQLite (the default). ``hai.cluster.Cluster`` is
+    the other plan: replicas on PostgreSQL and Redis behind nginx. A plan names its ports, yields the groups
+    of services to start one after the other (each group healthy before the next is built), and says where
+    to find the running service."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def ports(self) -> list[tuple[int, str]]:
+        return service_ports(self.settings)
+
+    def stages(self) -> Iterator[list[Service]]:
+        yield build_services(self.settings, prepare(self.settings))
+
+    def banner(self) -> list[str]:
+        settings = self.settings
+        lines = [f"Rasa REST:   {settings.rasa_url}/webhooks/rest/webhook"]
+        if (ROOT / "api" / "static" / "chat.html").exists():
+            lines.append(f"Web chat:    {settings.api_url}/chat")
+        lines.append(f"API docs:    {settings.api_url}/docs")
+        if settings.telegram_polling:
+            lines.append(f"Telegram:    polling {settings.telegram_api_base} (getUpdates)")
+        return lines
+
+
+def run(settings: Settings, plan=None) -> int:
+    """Start what ``plan`` names (default: :class:`SingleHost`), supervise it until Ctrl-C or SIGTERM, stop it."""
     handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     try:
-        return _run(settings)
+        return _run(settings, plan or SingleHost(settings))
     finally:  # as they were (tests call run in their own process)
         signal.signal(signal.SIGINT, handlers[0])
         signal.signal(signal.SIGTERM, handlers[1])
 
 
-def _run(settings: Settings) -> int:
+def _run(settings: Settings, plan) -> int:
     started_at = time.monotonic()
     services: list[Service] = []
     pids = pid_file(settings)
@@ -219,10 +279,11 @@ def _run(settings: Settings) -> int:
     signal.signal(signal.SIGTERM, _raise_stop)
     try:
         stop_stale_groups(pids, log=lambda line: print(line, file=sys.stderr))
-        check_ports_free(settings.host, service_ports(settings))
-        model = prepare(settings)
-        services = build_services(settings, model)
-        start_services(services, pids=pids)
+        check_ports_free(settings.host, plan.ports())
+        for group in plan.stages():
+            running = list(services)
+            services += group  # first: a half-started group is stopped too
+            start_services(group, pids=pids, running=running)
     except (PortInUseError, ModelError, ServiceError) as exc:
         print(f"[hai] cannot start: {exc}", file=sys.stderr)
         _shutdown(services, pids)
@@ -233,12 +294,8 @@ def _run(settings: Settings) -> int:
         return 130
 
     print(f"[hai] ready in {time.monotonic() - started_at:.1f} s")
-    print(f"[hai]   Rasa REST:   {settings.rasa_url}/webhooks/rest/webhook")
-    if (ROOT / "api" / "static" / "chat.html").exists():
-        print(f"[hai]   Web chat:    {settings.api_url}/chat")
-    print(f"[hai]   API docs:    {settings.api_url}/docs")
-    if settings.telegram_polling:
-        print(f"[hai]   Telegram:    polling {settings.telegram_api_base} (getUpdates)")
+    for line in plan.banner():
+        print(f"[hai]   {line}")
     print("[hai] press Ctrl-C to stop")
 
     stopping = {"flag": False}
@@ -276,7 +333,9 @@ def _shutdown(services: list[Service], pids: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hai.launcher", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["run", "train", "check"])
+    parser.add_argument("command", choices=["run", "run-cluster", "serve", "train", "check"])
+    parser.add_argument("name", nargs="?", help="serve: the one process to run in the foreground "
+                                                "(rasa, actions, api), e.g. as a container's command")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     try:
@@ -288,6 +347,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "run":
         return run(settings)
+    if args.command == "run-cluster":
+        from hai.cluster import Cluster
+
+        return run(settings, Cluster(settings))
+    if args.command == "serve":  # one process, no supervision: a container runtime restarts it
+        model = prepare(settings) if args.name == "rasa" else settings.model_dir
+        chosen = [s for s in build_services(settings, model) if s.name == args.name]
+        if not chosen:
+            print(f"[hai] serve: unknown process {args.name!r} (rasa, actions, api)", file=sys.stderr)
+            return 2
+        os.execvpe(chosen[0].cmd[0], chosen[0].cmd, {**os.environ, **chosen[0].env, "PYTHONUNBUFFERED": "1"})
     if args.command == "train":
         try:
             print(prepare(settings))

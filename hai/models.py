@@ -194,3 +194,15 @@ class TelegramPollOffset(Base):
     bot_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     next_update_id: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class KnowledgeBaseVersion(Base):
+    """How many edits a knowledge base has had: every edit adds one, and each serving process that sees a
+    number higher than its own reloads the knowledge base (``knowledge.versions``), so an edit made through
+    one API worker is answered by all of them. ``kb``: the knowledge base's folder."""
+
+    __tablename__ = "kb_versions"
+
+    kb: Mapped[str] = mapped_column(String(255), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)

@@ -155,6 +155,16 @@ def port_holder(port: int) -> tuple[int, int, str] | None:
     return None
 
 
+def tcp_ok(url: str, timeout: float = 2.0) -> bool:
+    """Whether ``tcp://host:port`` accepts a connection (servers that speak no HTTP: PostgreSQL, Redis)."""
+    host, _, port = url.removeprefix("tcp://").rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            return True
+    except (OSError, ValueError):
+        return False
+
+
 def http_ok(url: str, timeout: float = 2.0) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - loopback URL from settings
@@ -174,8 +184,8 @@ _DEAD_LEADER_GRACE_S = 5.0  # SIGTERM to what is left of a dead child's group, t
 
 @dataclass
 class Service:
-    """One child process. A server has a ``port`` and a ``health_url``; a worker has neither and is healthy
-    while it runs. ``restart``: started again when it exits (see :meth:`schedule_restart`), at most
+    """One child process. A server has a ``port`` and a ``health_url`` (``http://...`` answering 2xx, or
+    ``tcp://host:port`` accepting a connection); a worker has neither and is healthy while it runs. ``restart``: started again when it exits (see :meth:`schedule_restart`), at most
     ``RESTART_LIMIT`` times within ``RESTART_WINDOW_S``, instead of stopping the whole service."""
 
     name: str
@@ -186,6 +196,8 @@ class Service:
     env: dict[str, str] = field(default_factory=dict)
     start_timeout_s: float = 120.0
     restart: bool = False
+    # what asks it to stop (PostgreSQL: SIGINT, its fast shutdown; SIGTERM would wait for every client)
+    stop_signal: int = signal.SIGTERM
     _proc: subprocess.Popen | None = field(default=None, init=False, repr=False)
     _started_at: float = field(default=0.0, init=False, repr=False)
     _restart_delay_s: float = field(default=RESTART_FIRST_S, init=False, repr=False)
@@ -245,6 +257,8 @@ class Service:
             return False
         if self.health_url is None:
             return time.monotonic() - self._started_at >= _SETTLE_S
+        if self.health_url.startswith("tcp://"):
+            return tcp_ok(self.health_url, timeout=timeout)
         return http_ok(self.health_url, timeout=timeout)
 
     def log_tail(self, lines: int = 20) -> str:
@@ -305,7 +319,7 @@ class Service:
         pgid = self._proc.pid
         leader_alive = self._proc.poll() is None
         if leader_alive or (not self._group_gone and group_members(pgid)):
-            signal_group(pgid, signal.SIGTERM)
+            signal_group(pgid, self.stop_signal)
             deadline = time.monotonic() + timeout_s
             while time.monotonic() < deadline:
                 self._proc.poll()  # reaps the child: a zombie leader no longer counts

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     action_port: int = Field(5055, description="rasa-sdk action server")
     api_port: int = Field(8000, description="FastAPI: HTTP API, web chat page, agent console")
 
+    # Where the other processes reach the Rasa server and the action server when not at host and port above:
+    # a load balancer or another host, e.g. "http://nginx:8080" (make run-cluster, deploy/). Empty = host:port.
+    rasa_base_url: str = ""
+    action_base_url: str = ""
+
     data_dir: Path = ROOT / "data"
     model_dir: Path = ROOT / "models"
     # SQLAlchemy URLs. Empty means: SQLite files under data_dir.
@@ -95,6 +100,25 @@ class Settings(BaseSettings):
     # torch threads per embedding in the action server (questions from several users run side by side)
     action_torch_threads: int = Field(1, ge=1)
     log_level: str = "INFO"
+
+    # --- shared state and the cluster (make run-cluster, hai/cluster.py) ---------------------------
+    # Redis for what several processes must share: the API rate limit, Rasa's conversation lock store and
+    # socket.io's message queue, e.g. "redis://10.0.0.5:6379/0". Empty = each process keeps its own (one host).
+    redis_url: str = ""
+    # Seconds between two looks of each serving process at the knowledge-base version (app database):
+    # an edit made through one process is answered by every other one within this time; 0 = no watch.
+    kb_watch_s: float = Field(2.0, ge=0)
+    # Replicas `make run-cluster` starts: Rasa servers, action servers, API workers. Replica i (from 0)
+    # listens on rasa_port + i, action_port + i, api_port + i.
+    cluster_rasa: int = Field(2, ge=1, le=32)
+    cluster_actions: int = Field(1, ge=1, le=32)
+    cluster_api: int = Field(2, ge=1, le=32)
+    # The load balancer (nginx): the one public address (chat channels, web chat, API, console) ...
+    lb_port: int = Field(8080, description="nginx: public address of the cluster")
+    # ... and the internal one the Rasa servers call their action servers through.
+    lb_action_port: int = Field(8081, description="nginx: action servers, for the Rasa servers only")
+    postgres_port: int = Field(5433, description="PostgreSQL of make run-cluster")
+    redis_port: int = Field(6380, description="Redis of make run-cluster")
 
     # --- HTTP API (api/) -------------------------------------------------------------------------
     # Requests per minute per API key (token bucket; bursts up to the same number); 0 = no limit.
@@ -177,11 +201,11 @@ class Settings(BaseSettings):
 
     @property
     def rasa_url(self) -> str:
-        return f"http://{self.host}:{self.rasa_port}"
+        return self.rasa_base_url.rstrip("/") or f"http://{self.host}:{self.rasa_port}"
 
     @property
     def action_url(self) -> str:
-        return f"http://{self.host}:{self.action_port}/webhook"
+        return f"{self.action_base_url.rstrip('/') or f'http://{self.host}:{self.action_port}'}/webhook"
 
     @property
     def api_url(self) -> str:

@@ -38,6 +38,7 @@ from knowledge.tuning import current_pointer
 
 if TYPE_CHECKING:
     from hai.settings import Settings
+    from knowledge.versions import KnowledgeVersions
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,10 @@ class KnowledgeSearch:
         self._swap_lock = threading.Lock()  # one model swap at a time
         self._watcher: threading.Thread | None = None
         self._watch_stop = threading.Event()
+        # the edit counter shared with the other serving processes (knowledge.versions), when there is one
+        self.versions: "KnowledgeVersions | None" = None
+        self._seen_version = 0
+        self._version_watcher: threading.Thread | None = None
 
     def _wanted_model(self) -> tuple[str, str]:
         """(model spec, kind) the settings ask for now: a fixed tuned path, the recorded tuned model, or base."""
@@ -169,6 +174,11 @@ class KnowledgeSearch:
             search_one_thread()
         if search.tuned == "auto" and settings.model_watch_s > 0:
             search.watch_model(settings.model_watch_s)
+        from knowledge.versions import KnowledgeVersions
+
+        search.versions = KnowledgeVersions(settings, settings.kb_dir)
+        if settings.kb_watch_s > 0:
+            search.follow_versions(settings.kb_watch_s)
         return search
 
     # --- index lifecycle -----------------------------------------------------------------------
@@ -211,16 +221,18 @@ class KnowledgeSearch:
             log.info("indeks disimpan: %d teks, %d di-embed baru", len(retriever.index), retriever.embedded)
         return _State(kb, retriever, expected, self._embedder, self.params, self.model_kind)
 
-    def rebuild(self, show_progress: bool = False) -> int:
-        """Re-read the knowledge base from disk and refresh the index; returns how many texts were embedded."""
+    def rebuild(self, show_progress: bool = False, persist: bool = True) -> int:
+        """Re-read the knowledge base from disk and refresh the index; returns how many texts were embedded.
+        ``persist=False``: serve the new index without saving it (the process that made the edit saved it)."""
         with self._write_lock:
             current = self._state
             kb = load_knowledge_base(self.kb_dir)
             previous = current.retriever.index if current else None
-            state = self._commit(kb, [previous] if previous is not None else [], show_progress)
+            state = self._commit(kb, [previous] if previous is not None else [], show_progress, persist)
             return state.retriever.embedded
 
-    def _commit(self, kb: KnowledgeBase, sources: list[VectorIndex], show_progress: bool = False) -> _State:
+    def _commit(self, kb: KnowledgeBase, sources: list[VectorIndex], show_progress: bool = False,
+                persist: bool = True) -> _State:
         current = self._state
         embedder = current.embedder if current else self._embedder
         params = current.params if current else self.params
@@ -236,7 +248,8 @@ class KnowledgeSearch:
         state = _State(kb, retriever, manifest, embedder, params,
                        current.model_kind if current else self.model_kind)
         self._state = state  # swap: readers now see the new index
-        retriever.index.save(self.index_dir, manifest)
+        if persist:
+            retriever.index.save(self.index_dir, manifest)
         return state
 
     # --- live updates --------------------------------------------------------------------------
@@ -254,6 +267,7 @@ class KnowledgeSearch:
                 extra.add([t.vector_id for t in fresh], vectors)
             kb, _ = store.upsert_entry(self.kb_dir, entry)
             self._commit(kb, [current.retriever.index, extra])
+            self._announce_edit()
             return kb.get(entry.id)
 
     def retire_entry(self, entry_id: str) -> Entry:
@@ -263,7 +277,47 @@ class KnowledgeSearch:
             current = self._state
             kb, old = store.retire_entry(self.kb_dir, entry_id)
             self._commit(kb, [current.retriever.index])
+            self._announce_edit()
             return old
+
+    # --- the other serving processes -----------------------------------------------------------
+    def _announce_edit(self) -> None:
+        """Tell the other processes (``follow_versions``) that the knowledge base changed. The edit itself is
+        saved and served here already: a failure to record it is logged, not raised."""
+        if self.versions is None:
+            return
+        try:
+            self._seen_version = self.versions.bump()
+        except Exception:  # noqa: BLE001 - the database may be away for a moment
+            log.exception("edit basis pengetahuan tidak dapat diumumkan ke proses lain")
+
+    def follow_versions(self, interval_s: float = 2.0) -> "KnowledgeSearch":
+        """Every ``interval_s`` seconds, in a daemon thread, compare the shared edit counter with the last one
+        seen and reload the knowledge base from its folder when another process edited it (``rebuild``, only
+        the new texts are embedded). Needs ``versions``; idempotent; ``stop_watching`` ends it."""
+        if self.versions is None:
+            return self
+        if self._version_watcher is None or not self._version_watcher.is_alive():
+            self._watch_stop.clear()
+            try:
+                self._seen_version = self.versions.current()
+            except Exception:  # noqa: BLE001 - looked at again by the loop
+                log.exception("versi basis pengetahuan tidak terbaca")
+
+            def loop():
+                while not self._watch_stop.wait(interval_s):
+                    try:
+                        seen = self.versions.current()
+                        if seen > self._seen_version:
+                            self._seen_version = seen  # before the reload: the files hold at least this edit
+                            embedded = self.rebuild(persist=False)
+                            log.info("basis pengetahuan dimuat ulang (versi %d, %d teks di-embed)", seen, embedded)
+                    except Exception:  # noqa: BLE001 - the watcher must outlive a bad moment
+                        log.exception("pemeriksaan versi basis pengetahuan gagal")
+
+            self._version_watcher = threading.Thread(target=loop, name="hai-kb-watch", daemon=True)
+            self._version_watcher.start()
+        return self
 
     # --- the model behind the index ------------------------------------------------------------
     def refresh_model(self) -> bool:

@@ -89,3 +89,69 @@ def running_stack(names: tuple[str, ...] = ("rasa", "actions"), data_dir: Path |
         cleanup.callback(lambda: stop_all(list(services.values())))
         start_services(list(services.values()), log=log)
         yield RunningStack(settings, services, model)
+
+
+def free_port_run(count: int, low: int = 20000, high: int = 60000) -> int:
+    """The first of ``count`` consecutive free loopback ports (replicas listen on base + i)."""
+    import random
+
+    for _ in range(200):
+        base = random.randrange(low, high - count)
+        try:
+            holders = []
+            for port in range(base, base + count):
+                s = socket.socket()
+                holders.append(s)
+                s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in holders:
+                s.close()
+    raise RuntimeError(f"no {count} consecutive free ports")
+
+
+@dataclass
+class RunningCluster:
+    settings: Settings  # the cluster's settings (databases, Redis, the balancer's ports)
+    services: dict[str, Service]
+
+    @property
+    def lb_url(self) -> str:
+        return f"http://{self.settings.host}:{self.settings.lb_port}"
+
+    def rasa_url(self, number: int) -> str:
+        """Address of Rasa server ``number`` (from 1), bypassing the balancer."""
+        return f"http://{self.settings.host}:{self.settings.rasa_port + number - 1}"
+
+    def api_url(self, number: int) -> str:
+        return f"http://{self.settings.host}:{self.settings.api_port + number - 1}"
+
+
+@contextlib.contextmanager
+def running_cluster(data_dir: Path | None = None, log=print, **overrides: Any) -> Iterator[RunningCluster]:
+    """``make run-cluster`` on free loopback ports with a throwaway data folder (PostgreSQL and Redis data
+    in it); everything is stopped on exit. ``overrides``: further ``Settings`` fields (cluster sizes ...)."""
+    from hai.cluster import Cluster
+
+    with contextlib.ExitStack() as cleanup:
+        if data_dir is None:
+            data_dir = Path(tempfile.mkdtemp(prefix="hai-cluster-"))
+            cleanup.callback(lambda: __import__("shutil").rmtree(data_dir, ignore_errors=True))
+        data_dir.chmod(0o755)  # PostgreSQL runs as its own user and must reach its folder
+        sizes = {k: overrides.get(k, Settings.model_fields[k].default)
+                 for k in ("cluster_rasa", "cluster_actions", "cluster_api")}
+        ports = {"rasa_port": free_port_run(sizes["cluster_rasa"]),
+                 "action_port": free_port_run(sizes["cluster_actions"]),
+                 "api_port": free_port_run(sizes["cluster_api"]), "lb_port": free_port(),
+                 "lb_action_port": free_port(), "postgres_port": free_port(), "redis_port": free_port()}
+        plan = Cluster(Settings(**{**ports, "data_dir": data_dir, **overrides}))
+        plan.settings.log_dir.mkdir(parents=True, exist_ok=True)
+        services: list[Service] = []
+        cleanup.callback(lambda: stop_all(services))
+        for group in plan.stages():
+            running = list(services)
+            services += group
+            start_services(group, log=log, running=running)
+        yield RunningCluster(plan.settings, {s.name: s for s in services})

@@ -55,7 +55,7 @@ async def ready(request: Request) -> Ready:
     settings = request.app.state.settings
     async with httpx.AsyncClient(timeout=2.0) as client:
         rasa = await _probe(client, "rasa", f"{settings.rasa_url}/status")
-        actions = await _probe(client, "actions", f"http://{settings.host}:{settings.action_port}/health")
+        actions = await _probe(client, "actions", settings.action_url.removesuffix("/webhook") + "/health")
     db = Component(name="database", ok=ping(settings))
     components = [db, rasa, actions, _knowledge(settings)]
     return Ready(status="ok" if all(c.ok for c in components) else "degraded", components=components)

@@ -1,0 +1,1 @@
+CREATE DATABASE hai_tracker OWNER hai;
