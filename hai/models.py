@@ -115,6 +115,23 @@ class AnswerFeedback(Base):
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     voted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
+class ResolvedTicket(Base):
+    """One resolved ticket of an imported HAI export: its question and the agent's answer, both cleaned and
+    redacted (``knowledge.import_review`` keeps them; the agent console's assist searches them for tickets
+    like a new handoff). ``batch_id`` is the import it came with; ``ref_tiket`` HAI's ticket reference."""
+
+    __tablename__ = "resolved_tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[str] = mapped_column(String(32), index=True)
+    ref_tiket: Mapped[str] = mapped_column(String(64), default="")
+    ticket_date: Mapped[str] = mapped_column(String(10), default="")  # YYYY-MM-DD
+    category: Mapped[str] = mapped_column(String(64), default="")
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 # --- HTTP API: callers, staff accounts and the audit trail (api/keys.py, api/users.py, api/audit.py) -----
 
 

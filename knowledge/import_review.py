@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,13 +19,17 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from hai.settings import Settings
 from knowledge.editing import EntryDraft, KnowledgeEditor, suggest_id
 from knowledge.ingest import ingest_export
 from knowledge.redact import redact
 from knowledge.store import write_atomic
+from knowledge.ticket_archive import keep_tickets
 
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
+EXPORT, HANDOFF = "ekspor", "permintaan-petugas"  # where a batch's candidates come from
 _BATCH_ID = re.compile(r"^[0-9a-f]{32}$")
+_create_lock = threading.Lock()  # a batch with a chosen id is created once
 
 
 class BatchNotFound(LookupError):
@@ -34,6 +39,14 @@ class BatchNotFound(LookupError):
 
 class DecisionError(ValueError):
     """A decision that cannot be made (already decided); message in Indonesian."""
+
+
+class BatchExists(ValueError):
+    """A batch with that id is already under review (the same source offered twice)."""
+
+    def __init__(self, batch_id: str) -> None:
+        super().__init__(f"impor {batch_id} sudah ada")
+        self.batch_id = batch_id
 
 
 class RowProblem(BaseModel):
@@ -61,6 +74,7 @@ class ReviewCandidate(BaseModel):
     status: Literal["pending", "accepted", "rejected"] = PENDING
     entry_id: str | None = None
     decided_by: str | None = None
+    reference: str | None = None  # the entry's reference when accepted; None: "Tiket HAI <first source ticket>"
 
 
 class ImportBatch(BaseModel):
@@ -72,6 +86,7 @@ class ImportBatch(BaseModel):
     row_errors: list[RowProblem]
     skipped: list[SkippedTicket]
     candidates: list[ReviewCandidate]
+    source: str = EXPORT  # "ekspor" (an uploaded HAI export) or "permintaan-petugas" (a closed handoff)
 
     def candidate(self, candidate_id: str) -> ReviewCandidate:
         for c in self.candidates:
@@ -95,10 +110,28 @@ def _save(folder: Path, batch: ImportBatch) -> None:
     write_atomic(_path(folder, batch.id), batch.model_dump_json(indent=1))
 
 
-def start_import(data: bytes, filename: str, folder: Path, categories: dict[str, str], user: str) -> ImportBatch:
+def start_review(folder: Path, candidates: list[ReviewCandidate], filename: str, user: str, *,
+                 counts: dict[str, int] | None = None, row_errors: list[RowProblem] = (),
+                 skipped: list[SkippedTicket] = (), source: str = EXPORT, batch_id: str | None = None) -> ImportBatch:
+    """A new batch of ``candidates`` for review, saved; ``batch_id`` (32 hex digits) names it when the same
+    source must not be offered twice (``BatchExists`` then), else a random id is drawn."""
+    batch = ImportBatch(
+        id=batch_id or uuid.uuid4().hex, filename=redact(filename)[:200], created_at=datetime.now(timezone.utc),
+        created_by=user, counts=counts or {"candidates": len(candidates)}, row_errors=list(row_errors),
+        skipped=list(skipped), candidates=candidates, source=source)
+    with _create_lock:
+        if _path(folder, batch.id).exists():
+            raise BatchExists(batch.id)
+        _save(folder, batch)
+    return batch
+
+
+def start_import(data: bytes, filename: str, folder: Path, categories: dict[str, str], user: str,
+                 settings: Settings | None = None) -> ImportBatch:
     """Candidates, row errors (by line) and skipped tickets of the export ``data``; saved as a new batch.
 
-    ``categories`` maps the knowledge base's category ids to titles (HAI labels are mapped onto them)."""
+    ``categories`` maps the knowledge base's category ids to titles (HAI labels are mapped onto them). With
+    ``settings``, the resolved tickets used are kept in the app database for the agent assist."""
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=".csv", dir=folder)
     try:
@@ -107,15 +140,14 @@ def start_import(data: bytes, filename: str, folder: Path, categories: dict[str,
         result = ingest_export(tmp, categories)
     finally:
         Path(tmp).unlink(missing_ok=True)
-    batch = ImportBatch(
-        id=uuid.uuid4().hex, filename=redact(Path(filename or "ekspor.csv").name)[:200],
-        created_at=datetime.now(timezone.utc), created_by=user, counts=result.counts(),
+    batch = start_review(
+        folder, [ReviewCandidate(**c.__dict__) for c in result.candidates], Path(filename or "ekspor.csv").name,
+        user, counts=result.counts(),
         # a garbled row's message may quote its text: redacted like everything else kept
         row_errors=[RowProblem(line=e.line, message=redact(e.message)) for e in result.row_errors],
-        skipped=[SkippedTicket(line=s.line, id_tiket=s.id_tiket, reason=s.reason) for s in result.skipped],
-        candidates=[ReviewCandidate(**c.__dict__) for c in result.candidates],
-    )
-    _save(folder, batch)
+        skipped=[SkippedTicket(line=s.line, id_tiket=s.id_tiket, reason=s.reason) for s in result.skipped])
+    if settings is not None:
+        keep_tickets(batch.id, result.tickets, settings)
     return batch
 
 
@@ -139,7 +171,8 @@ def candidate_draft(candidate: ReviewCandidate, editor: KnowledgeEditor) -> Entr
                       category_title=kb.categories[candidate.category].title if candidate.category in kb.categories
                       else "", question=candidate.question, answer=candidate.answer,
                       training_questions=candidate.training_questions,
-                      reference=f"Tiket HAI {candidate.source_tickets[0]}" if candidate.source_tickets else "")
+                      reference=candidate.reference or (f"Tiket HAI {candidate.source_tickets[0]}"
+                                                        if candidate.source_tickets else ""))
 
 
 def _pending(batch: ImportBatch, candidate_id: str) -> ReviewCandidate:

@@ -81,6 +81,7 @@ class IngestResult:
     tickets_read: int = 0
     tickets_used: int = 0
     redactions: Counter = field(default_factory=Counter)
+    tickets: list[CleanTicket] = field(default_factory=list)  # the resolved tickets used, cleaned and redacted
 
     def counts(self) -> dict[str, int]:
         by_reason = Counter(s.reason for s in self.skipped)
@@ -276,6 +277,7 @@ def ingest_export(path: str | Path, categories: dict[str, str] | None = None,
                   similarity: float = QUESTION_SIMILARITY) -> IngestResult:
     """Candidates and the skip report for the export at ``path``; ``categories`` maps known id -> title."""
     result, tickets = clean_tickets(path, categories or {})
+    result.tickets = tickets
     result.candidates = build_candidates(tickets, group_tickets(tickets, similarity))
     return result
 

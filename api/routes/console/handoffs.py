@@ -1,7 +1,9 @@
 """The console's handoff queue: open requests (all, or one team's), one request with the conversation read live
-from Rasa, take it, reply to the user on the channel they used, move it to another team, close it. The work
-itself is in ``helpdesk.handoff``, ``helpdesk.agent_reply`` and ``helpdesk.live_transcript``; every take,
-reply, re-route and close is audited."""
+from Rasa and the identifiers it gave, take it, reply to the user on the channel they used (with suggestions from
+the knowledge base and resolved tickets), move it to another team, close it, and turn a closed one into a
+knowledge-base candidate. The work itself is in ``helpdesk.handoff``, ``helpdesk.agent_reply``,
+``helpdesk.live_transcript`` and ``helpdesk.assist``; every take, reply, re-route, close and candidate is
+audited."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,12 +13,13 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from api.audit import record_action
-from api.deps import SettingsDep
+from api.deps import SettingsDep, knowledge
 from api.errors import error_responses
 from api.routes.console.deps import ConsoleUser, RasaClient
 from hai.messages import MAX_MESSAGE_CHARS
 from hai.settings import Settings
-from helpdesk import agent_reply, handoff, live_transcript
+from helpdesk import agent_reply, assist, handoff, live_transcript
+from knowledge import import_review as review
 
 router = APIRouter()
 
@@ -64,6 +67,8 @@ class HandoffDetail(HandoffSummary):
     live: bool = Field(False, description="true: transkrip memuat percakapan terbaru dari server asisten, "
                                           "termasuk balasan petugas yang terkirim")
     transcript_note: str | None = Field(None, description="Mengapa transkrip bukan yang terbaru")
+    details: list[assist.Detail] = Field(default_factory=list,
+                                         description="Data yang disebut pengguna: kode satker, periode, idpel")
 
 
 class ReplyRequest(BaseModel):
@@ -89,7 +94,7 @@ def _detail(h: handoff.Handoff, settings: Settings,
             now: live_transcript.LiveTranscript | None = None) -> HandoffDetail:
     """``now``: the conversation read from Rasa (GET); the other routes answer with the stored transcript."""
     lines = now.lines if now is not None else h.transcript
-    return HandoffDetail(**_summary(h), closed_at=h.closed_at,
+    return HandoffDetail(**_summary(h), closed_at=h.closed_at, details=assist.conversation_details(lines),
                          transcript=[TranscriptLine(**{k: line.get(k) for k in ("who", "text", "time")})
                                      for line in lines],
                          replies=[_reply_out(r) for r in agent_reply.replies_of(h.id, settings)],
@@ -176,3 +181,37 @@ def close_handoff(handoff_id: int, request: Request, settings: SettingsDep) -> H
     _handoff(handoff_id, settings)
     record_action(request, "tutup", f"handoff-{handoff_id}")
     return _detail(handoff.close(handoff_id, settings), settings)
+
+
+@router.get("/handoffs/{handoff_id}/assist", response_model=assist.AssistResult, responses=error_responses(404, 409),
+            summary="Saran balasan: entri basis pengetahuan dan tiket selesai yang mirip dengan pertanyaan pengguna")
+async def assist_handoff(handoff_id: int, settings: SettingsDep, client: RasaClient) -> assist.AssistResult:
+    found = await anyio.to_thread.run_sync(_handoff, handoff_id, settings)
+    if found.status == handoff.CLOSED:
+        raise HTTPException(409, f"Permintaan #{handoff_id} sudah ditutup; saran hanya untuk permintaan yang "
+                                 "masih terbuka.")
+    now = await live_transcript.live_transcript(client, settings, found)
+    # the knowledge search is built on first use (the model loads): in the thread pool, not the event loop
+    return await anyio.to_thread.run_sync(lambda: assist.suggest(now.lines, knowledge(settings), settings))
+
+
+def _final_reply(handoff_id: int, settings: Settings) -> str | None:
+    delivered = [r.text for r in agent_reply.replies_of(handoff_id, settings) if r.delivered]
+    return delivered[-1] if delivered else None
+
+
+@router.post("/handoffs/{handoff_id}/candidate", response_model=review.ImportBatch, status_code=201,
+             responses=error_responses(404, 409),
+             summary="Jadikan pertanyaan pengguna dan balasan terakhir petugas kandidat entri (antrean review impor)")
+async def handoff_to_candidate(handoff_id: int, request: Request, settings: SettingsDep, who: ConsoleUser,
+                               client: RasaClient) -> review.ImportBatch:
+    found = await anyio.to_thread.run_sync(_handoff, handoff_id, settings)
+    now = await live_transcript.live_transcript(client, settings, found)
+    reply = await anyio.to_thread.run_sync(_final_reply, handoff_id, settings)
+    try:
+        batch = await anyio.to_thread.run_sync(lambda: assist.handoff_candidate(
+            found, now.lines, reply, knowledge(settings), review.batch_folder(settings.data_dir), who.name))
+    except (assist.CandidateError, assist.AlreadyCandidate) as exc:
+        raise HTTPException(409, str(exc)) from exc
+    record_action(request, "jadikan-kandidat", f"handoff-{handoff_id}->impor/{batch.id}")
+    return batch

@@ -176,7 +176,7 @@ async def upload_export(
     data = await read_upload(file)
     categories = {c.id: c.title for c in kb_editor(settings).kb.categories.values()}
     batch = await anyio.to_thread.run_sync(review.start_import, data, file.filename or "ekspor.csv",
-                                           _folder(settings), categories, who.name)
+                                           _folder(settings), categories, who.name, settings)
     record_action(request, "impor", f"impor/{batch.id}")
     return batch
 

@@ -7,7 +7,8 @@
   const API = "api/v1/console";
   const POLL_MS = 10000;   // the queue refreshes itself while it is shown
   const $ = (id) => document.getElementById(id);
-  const state = { csrf: "", handoff: null, batch: null, editing: null, tab: "queue", teams: null };
+  const state = { csrf: "", handoff: null, opened: null, category: null, batch: null, editing: null, tab: "queue",
+                  teams: null };
   const CHANNELS = { socketio: "web chat", telegram: "Telegram", rest: "REST" };
   const STATUS = { open: "menunggu", assigned: "ditangani", closed: "ditutup", active: "aktif",
                    retired: "pensiun", pending: "belum diputuskan", accepted: "diterima", rejected: "ditolak" };
@@ -57,7 +58,7 @@
       $(`tab-${b.dataset.tab}`).hidden = b.dataset.tab !== name;
     }
     notice("");
-    const load = { queue: loadQueue, kb: loadEntries, unanswered: loadUnanswered, import: async () => {},
+    const load = { queue: loadQueue, kb: loadEntries, unanswered: loadUnanswered, import: loadBatches,
                    admin: loadAdmin }[name];
     load().catch((e) => notice(e.message));
   }
@@ -97,13 +98,32 @@
     if (state.handoff) openHandoff(state.handoff, false);
   }
 
+  // the handoff card: structured fields first, then the transcript
+  function fieldRows(h, category) {
+    const rows = [["Status", `${STATUS[h.status] || h.status} · ${CHANNELS[h.channel] || h.channel}`],
+                  ["Tim", teamText(h)]];
+    if (h.predicted_team && h.predicted_team !== h.team) {
+      rows.push(["Tim menurut model", `${h.predicted_team} (${Math.round((h.team_confidence || 0) * 100)}%)`]);
+    }
+    rows.push(["Alasan", h.reason_text], ["Kategori", category || "belum diketahui"]);
+    for (const d of h.details || []) rows.push([d.label, d.value]);
+    rows.push(["Dibuat", when(h.created_at)]);
+    if (h.agent) rows.push(["Petugas", h.agent]);
+    return rows;
+  }
+
+  function showFields(h, category) {
+    $("handoff-fields").replaceChildren(...fieldRows(h, category).flatMap(([k, v]) => [node("dt", k), node("dd", v)]));
+  }
+
   async function openHandoff(id, scroll = true) {
     const h = await api("GET", `/handoffs/${id}`);
+    const reopened = state.opened && state.opened.id === h.id;
     state.handoff = h.status === "closed" ? null : h.id;
+    state.opened = h;
     $("handoff").hidden = false;
     $("handoff-title").textContent = `Permintaan #${h.id}`;
-    $("handoff-meta").textContent =
-      `${CHANNELS[h.channel] || h.channel} · ${STATUS[h.status]} · ${h.reason_text} · ${teamText(h)}`;
+    showFields(h, reopened ? state.category : null);
     const teams = await loadTeams();
     $("team-select").replaceChildren(...teams.map((t) => {
       const o = node("option", t);
@@ -124,8 +144,48 @@
       li.append(node("span", `${WHO[l.who] || l.who}: `, "line__who"), node("span", l.text));
       return li;
     }));
-    $("reply-form").hidden = h.status === "closed";
+    const closed = h.status === "closed";
+    $("reply-form").hidden = closed;
+    $("assist").hidden = closed;
+    $("closed-actions").hidden = !closed;
+    if (!closed && !reopened) loadAssist(h).catch((e) => notice(e.message, $("assist-note")));
     if (scroll) $("handoff").scrollIntoView({ block: "start" });
+  }
+
+  /* ---------- agent assist: suggestions beside the reply box; one click puts a text into it ---------- */
+  function suggestionItem(s) {
+    const li = node("li", null, "suggestion");
+    li.append(node("strong", s.question), node("p", s.text, "clamp"),
+              node("p", `${s.source} · kemiripan ${Math.round(s.score * 100)}%`, "muted"));
+    li.append(button("Pakai", () => {
+      $("reply").value = s.text;  // the agent edits it and sends as usual
+      $("reply").focus();
+    }));
+    return li;
+  }
+
+  async function loadAssist(h) {
+    state.category = null;
+    for (const id of ["assist-entries", "assist-tickets"]) $(id).replaceChildren(node("li", "Memuat saran…", "muted"));
+    notice("", $("assist-note"));
+    const a = await api("GET", `/handoffs/${h.id}/assist`);
+    if (!state.opened || state.opened.id !== h.id) return;  // another request was opened meanwhile
+    state.category = a.category_title;
+    showFields(state.opened, a.category_title);
+    notice(a.message, $("assist-note"));
+    $("assist-entries").replaceChildren(...(a.entries.length ? a.entries.map(suggestionItem)
+      : [node("li", "Tidak ada entri yang cocok.", "muted")]));
+    $("assist-tickets").replaceChildren(...(a.tickets.length ? a.tickets.map(suggestionItem)
+      : [node("li", "Tidak ada tiket serupa dari ekspor yang diimpor.", "muted")]));
+  }
+
+  async function makeCandidate() {
+    try {
+      const batch = await api("POST", `/handoffs/${state.opened.id}/candidate`);
+      showTab("import");
+      await showBatch(batch.id, batch);
+      notice(`Kandidat entri dari permintaan #${state.opened.id} dibuat dan menunggu review di bawah.`);
+    } catch (e) { notice(e.message); }
   }
 
   async function sendReply(event) {
@@ -155,9 +215,9 @@
       const id = state.handoff;
       await api("POST", `/handoffs/${id}/close`);
       state.handoff = null;
-      $("handoff").hidden = true;
-      notice(`Permintaan #${id} ditutup.`);
+      notice(`Permintaan #${id} ditutup. Jadikan kandidat entri bila jawabannya berguna untuk pengguna lain.`);
       await loadQueue();
+      await openHandoff(id, false);
     } catch (e) { notice(e.message); }
   }
 
@@ -270,17 +330,31 @@
     } catch (e) { notice(e.message); }
   }
 
+  async function loadBatches() {
+    const batches = await api("GET", "/imports");
+    $("batches").replaceChildren(...(batches.length ? batches.map((b) => {
+      const li = node("li", null, "card");
+      li.append(node("strong", b.filename), node("p", `${b.pending} dari ${b.candidates} kandidat belum diputuskan · `
+        + `${b.created_by} · ${when(b.created_at)}`, "muted"));
+      li.append(button("Buka", () => showBatch(b.id).catch((e) => notice(e.message))));
+      return li;
+    }) : [node("li", "Belum ada impor.", "muted")]));
+  }
+
   async function showBatch(id, batch) {
     batch = batch || await api("GET", `/imports/${id}`);
     $("batch").hidden = false;
+    if (state.tab === "import") loadBatches().catch(() => {});  // pending counts change with each decision
     const c = batch.counts;
-    $("batch-counts").textContent = `${batch.filename}: ${c.rows_read} baris dibaca, ${c.tickets_used} tiket `
-      + `dipakai, ${c.tickets_skipped} dilewati, ${c.malformed_rows} rusak.`;
+    $("batch-counts").textContent = batch.source === "permintaan-petugas"
+      ? `${batch.filename}: kandidat dari pertanyaan pengguna dan balasan petugas (disamarkan).`
+      : `${batch.filename}: ${c.rows_read} baris dibaca, ${c.tickets_used} tiket `
+        + `dipakai, ${c.tickets_skipped} dilewati, ${c.malformed_rows} rusak.`;
     $("row-errors").replaceChildren(...(batch.row_errors.length ? batch.row_errors.map(
       (e) => node("li", `Baris ${e.line}: ${e.message}`)) : [node("li", "Tidak ada.", "muted")]));
     $("candidates").replaceChildren(...batch.candidates.map((cand) => {
       const li = node("li", null, "card");
-      li.append(node("strong", `${cand.id} · ${cand.category} · ${cand.ticket_count} tiket · `
+      li.append(node("strong", `${cand.id} · ${cand.category || "kategori belum diisi"} · ${cand.ticket_count} tiket · `
         + `${STATUS[cand.status]}${cand.entry_id ? " → " + cand.entry_id : ""}`));
       li.append(node("p", cand.question), node("p", cand.answer, "muted clamp"));
       if (cand.status === "pending") {
@@ -381,6 +455,7 @@
     for (const b of document.querySelectorAll("[data-tab]")) b.addEventListener("click", () => showTab(b.dataset.tab));
     $("reply-form").addEventListener("submit", sendReply);
     $("close-handoff").addEventListener("click", closeHandoff);
+    $("make-candidate").addEventListener("click", makeCandidate);
     $("team-form").addEventListener("submit", rerouteHandoff);
     $("team-filter").addEventListener("change", () => loadQueue().catch((e) => notice(e.message)));
     $("search").addEventListener("submit", (e) => loadEntries(e).catch((err) => notice(err.message)));
