@@ -304,20 +304,30 @@ class KnowledgeSearch:
             except Exception:  # noqa: BLE001 - looked at again by the loop
                 log.exception("versi basis pengetahuan tidak terbaca")
 
-            def loop():
-                while not self._watch_stop.wait(interval_s):
-                    try:
-                        seen = self.versions.current()
-                        if seen > self._seen_version:
-                            self._seen_version = seen  # before the reload: the files hold at least this edit
-                            embedded = self.rebuild(persist=False)
-                            log.info("basis pengetahuan dimuat ulang (versi %d, %d teks di-embed)", seen, embedded)
-                    except Exception:  # noqa: BLE001 - the watcher must outlive a bad moment
-                        log.exception("pemeriksaan versi basis pengetahuan gagal")
+            def look():
+                seen = self.versions.current()
+                if seen > self._seen_version:
+                    self._seen_version = seen  # before the reload: the files hold at least this edit
+                    embedded = self.rebuild(persist=False)
+                    log.info("basis pengetahuan dimuat ulang (versi %d, %d teks di-embed)", seen, embedded)
 
-            self._version_watcher = threading.Thread(target=loop, name="hai-kb-watch", daemon=True)
-            self._version_watcher.start()
+            self._version_watcher = self._every(interval_s, look, "hai-kb-watch",
+                                                "pemeriksaan versi basis pengetahuan gagal")
         return self
+
+    def _every(self, interval_s: float, look, name: str, failure: str) -> threading.Thread:
+        """A daemon thread calling ``look()`` every ``interval_s`` seconds until ``stop_watching``; a failure
+        is logged (``failure``) and the next look still happens."""
+        def loop():
+            while not self._watch_stop.wait(interval_s):
+                try:
+                    look()
+                except Exception:  # noqa: BLE001 - the watcher must outlive a bad moment
+                    log.exception(failure)
+
+        thread = threading.Thread(target=loop, name=name, daemon=True)
+        thread.start()
+        return thread
 
     # --- the model behind the index ------------------------------------------------------------
     def refresh_model(self) -> bool:
@@ -359,16 +369,8 @@ class KnowledgeSearch:
         it in (``refresh_model``). Idempotent; ``stop_watching`` ends it."""
         if self._watcher is None or not self._watcher.is_alive():
             self._watch_stop.clear()
-
-            def loop():
-                while not self._watch_stop.wait(interval_s):
-                    try:
-                        self.refresh_model()
-                    except Exception:  # noqa: BLE001 - the watcher must outlive a bad moment
-                        log.exception("pemeriksaan model embedding gagal")
-
-            self._watcher = threading.Thread(target=loop, name="hai-model-watch", daemon=True)
-            self._watcher.start()
+            self._watcher = self._every(interval_s, self.refresh_model, "hai-model-watch",
+                                        "pemeriksaan model embedding gagal")
         return self
 
     def stop_watching(self) -> None:
