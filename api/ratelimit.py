@@ -21,13 +21,13 @@ class _Bucket:
     updated: float
 
 
-class TokenBucketLimiter:
-    def __init__(self, per_minute: int, clock=time.monotonic) -> None:
+class _PerMinuteLimit:
+    """What both limiters share: the rate, "0 = off", and ``acquire`` (0.0 when allowed, else the seconds until
+    a token is available); ``_take_token`` is where the bucket lives."""
+
+    def __init__(self, per_minute: int) -> None:
         self.per_minute = int(per_minute)
         self.rate = self.per_minute / 60.0  # tokens per second
-        self._clock = clock
-        self._buckets: dict[str, _Bucket] = {}
-        self._lock = threading.Lock()
 
     @property
     def enabled(self) -> bool:
@@ -35,8 +35,20 @@ class TokenBucketLimiter:
 
     def acquire(self, key: str) -> float:
         """Take a token for ``key``: 0.0 when allowed, else the seconds until one is available."""
-        if not self.enabled:
-            return 0.0
+        return self._take_token(key) if self.enabled else 0.0
+
+    def _take_token(self, key: str) -> float:
+        raise NotImplementedError
+
+
+class TokenBucketLimiter(_PerMinuteLimit):
+    def __init__(self, per_minute: int, clock=time.monotonic) -> None:
+        super().__init__(per_minute)
+        self._clock = clock
+        self._buckets: dict[str, _Bucket] = {}
+        self._lock = threading.Lock()
+
+    def _take_token(self, key: str) -> float:
         now = self._clock()
         with self._lock:
             bucket = self._buckets.get(key)
@@ -77,7 +89,7 @@ return tostring(wait)
 """
 
 
-class RedisTokenBucketLimiter:
+class RedisTokenBucketLimiter(_PerMinuteLimit):
     """The same bucket as :class:`TokenBucketLimiter`, kept in Redis and shared by every API worker.
 
     If Redis cannot be reached the request is let through (logged): an outage of the limiter must not take
@@ -88,19 +100,11 @@ class RedisTokenBucketLimiter:
     def __init__(self, per_minute: int, redis_url: str) -> None:
         import redis
 
-        self.per_minute = int(per_minute)
-        self.rate = self.per_minute / 60.0
+        super().__init__(per_minute)
         self._redis = redis.Redis.from_url(redis_url, socket_timeout=1.0, socket_connect_timeout=1.0)
         self._take = self._redis.register_script(_TAKE)
 
-    @property
-    def enabled(self) -> bool:
-        return self.per_minute > 0
-
-    def acquire(self, key: str) -> float:
-        """Take a token for ``key``: 0.0 when allowed, else the seconds until one is available."""
-        if not self.enabled:
-            return 0.0
+    def _take_token(self, key: str) -> float:
         import redis
 
         try:
